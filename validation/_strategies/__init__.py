@@ -1,0 +1,1 @@
+"""Private homes of the public strategies; import them from validation.strategies."""

@@ -1,0 +1,1 @@
+"""Registered hypothesis invariants, one module per area (discovered by validation.fuzz)."""

@@ -1,0 +1,348 @@
+"""Comparison rules: how a prediction and a measurement are judged.
+
+Every rule returns a :class:`Comparison` with a test statistic, a p-value and a
+verdict at the given significance level.  No tolerance is chosen by hand: a
+discrepancy is allowed exactly what the measurement's standard error and the
+theory's truncation budget explain.
+
+Rules
+-----
+(a) :func:`compare_point` -- predicted value(s) against an estimate with standard
+    error, after subtracting the truncation budget from the discrepancy.
+(b) :func:`compare_distribution` -- a predicted CDF against samples: a binned
+    Pearson chi-square (the default; bins of equal predicted mass) or the
+    Kolmogorov-Smirnov statistic, both with the budget subtracted.
+(c) :func:`compare_scaling` -- a fitted power-law exponent with its confidence
+    interval against the predicted exponent (:func:`fit_power_law`).
+
+Subtracting a budget ``b`` from ``|d|`` before standardising makes each test
+conservative by construction when the theory's error is within its budget, and
+leaves it fully powered against discrepancies that are larger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from scipy import stats
+
+__all__ = [
+    "Comparison",
+    "compare_point",
+    "compare_distribution",
+    "PowerLawFit",
+    "fit_power_law",
+    "compare_scaling",
+    "suite_alpha",
+    "DEFAULT_ALPHA",
+]
+
+DEFAULT_ALPHA = 1e-3
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of a comparison rule."""
+
+    rule: str
+    statistic: float
+    p_value: float
+    alpha: float
+    passed: bool
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _check_alpha(alpha: float) -> float:
+    a = float(alpha)
+    if not 0.0 < a < 1.0:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    return a
+
+
+def _finite(name: str, a: Any) -> np.ndarray:
+    arr = np.asarray(a, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains non-finite values")
+    return arr
+
+
+def compare_point(
+    prediction: Any,
+    value: Any,
+    stderr: Any,
+    *,
+    truncation: Any = 0.0,
+    alpha: float = DEFAULT_ALPHA,
+    covariance: np.ndarray | None = None,
+) -> Comparison:
+    r"""Point prediction(s) against an estimate with standard error.
+
+    For each component the excess :math:`e_i = \max(|\hat y_i - y_i| - b_i, 0)` over
+    the truncation budget :math:`b_i` is standardised, :math:`z_i = e_i / s_i`.
+
+    * Without ``covariance``: the components are tested together by the
+      Bonferroni-combined two-sided normal test, ``p = min(1, k * min_i 2 Phi(-z_i))``
+      (valid under any dependence between components).
+    * With ``covariance`` (the estimate's covariance matrix, shape ``(k, k)``):
+      ``chi2 = e^T C^{-1} e`` (with the sign of each difference kept), ``k`` degrees of freedom.
+
+    Parameters
+    ----------
+    prediction, value, stderr, truncation
+        Broadcastable arrays.  ``stderr`` must be > 0 where the excess is > 0.
+    alpha
+        Significance level of the verdict.
+    """
+    alpha = _check_alpha(alpha)
+    pred = _finite("prediction", prediction)
+    val = _finite("value", value)
+    se = _finite("stderr", stderr)
+    b = _finite("truncation", truncation)
+    if np.any(se < 0) or np.any(b < 0):
+        raise ValueError("stderr and truncation must be non-negative")
+    pred, val, se, b = np.broadcast_arrays(pred, val, se, b)
+    d = val - pred
+    excess = np.maximum(np.abs(d) - b, 0.0)
+    k = d.size
+    if covariance is not None:
+        cov = _finite("covariance", covariance)
+        if cov.shape != (k, k):
+            raise ValueError(f"covariance must have shape ({k}, {k}), got {cov.shape}")
+        e = (np.sign(d) * excess).ravel()
+        chi2 = float(e @ np.linalg.lstsq(cov, e, rcond=None)[0])
+        p = float(stats.chi2.sf(chi2, k))
+        return Comparison("point-chi2", chi2, p, alpha, p > alpha, {"dof": k, "difference": d.tolist() if k <= 64 else None})
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(excess > 0, excess / np.where(se > 0, se, np.nan), 0.0)
+    z = np.where(np.isnan(z), np.inf, z)  # a non-zero excess with zero error is infinitely significant
+    zmax = float(np.max(z)) if k else 0.0
+    p = float(min(1.0, k * 2.0 * stats.norm.sf(zmax))) if k else 1.0
+    return Comparison(
+        "point-z",
+        zmax,
+        p,
+        alpha,
+        p > alpha,
+        {"components": k, "max_abs_difference": float(np.max(np.abs(d))) if k else 0.0},
+    )
+
+
+def compare_distribution(
+    cdf: Callable[[np.ndarray], np.ndarray],
+    samples: np.ndarray,
+    *,
+    truncation: Callable[[np.ndarray], np.ndarray] | float = 0.0,
+    alpha: float = DEFAULT_ALPHA,
+    method: str = "chi2",
+    bins: int | Sequence[float] | None = None,
+    counts: np.ndarray | None = None,
+) -> Comparison:
+    r"""A predicted CDF against samples, allowing for the truncation budget.
+
+    ``truncation`` bounds :math:`|F_{\rm true}(x) - F_{\rm pred}(x)|` pointwise (a callable)
+    or uniformly (a float).
+
+    * ``method="chi2"``: bins (by default ~ ``sqrt(N)/4`` bins, at most 200, of equal
+      predicted probability, with open outer bins) with expected counts
+      :math:`E_i = N p_i`; the excess :math:`\max(|O_i - E_i| - N \beta_i, 0)`,
+      with :math:`\beta_i` the budget of the bin's probability (the budget at its
+      two edges added), gives :math:`\chi^2 = \sum e_i^2 / E_i` on ``bins - 1``
+      degrees of freedom (Pearson 1900).
+    * ``method="ks"``: :math:`D = \sup_x |F_N(x) - F(x)|` minus the uniform budget,
+      p-value from the exact Kolmogorov distribution of ``sqrt``-scaled ``D``
+      (``scipy.stats.kstwo``).  Valid for continuous laws only.
+
+    ``counts`` may be given instead of raw samples for ``chi2`` when ``bins`` are
+    explicit edges (then ``samples`` is ignored and may be ``None``); counts in
+    ``(-inf, e_0)`` and ``(e_last, inf)`` must be included as first/last entries.
+    """
+    alpha = _check_alpha(alpha)
+    if not callable(truncation):
+        tval = float(truncation)
+        if tval < 0 or not np.isfinite(tval):
+            raise ValueError("truncation must be a finite non-negative number or a callable")
+        trunc_fn: Callable[[np.ndarray], np.ndarray] = lambda x: np.full(np.shape(x), tval)  # noqa: E731
+    else:
+        trunc_fn = truncation
+    if method == "ks":
+        x = np.sort(_finite("samples", samples).ravel())
+        n = x.size
+        if n < 10:
+            raise ValueError(f"need at least 10 samples, got {n}")
+        F = np.asarray(cdf(x), dtype=float)
+        ecdf_hi = np.arange(1, n + 1) / n
+        ecdf_lo = np.arange(0, n) / n
+        dev = np.maximum(np.abs(ecdf_hi - F), np.abs(ecdf_lo - F))
+        b = np.asarray(trunc_fn(x), dtype=float)
+        excess = float(np.max(np.maximum(dev - b, 0.0)))
+        p = float(stats.kstwo.sf(excess, n)) if excess > 0 else 1.0
+        return Comparison("ks", excess, p, alpha, p > alpha, {"samples": n, "sup_deviation": float(dev.max())})
+    if method != "chi2":
+        raise ValueError(f"method must be 'chi2' or 'ks', got {method!r}")
+
+    if counts is not None:
+        if bins is None or np.ndim(bins) != 1:
+            raise ValueError("counts requires explicit bin edges")
+        edges = np.asarray(bins, dtype=float)
+        obs = np.asarray(counts, dtype=float)
+        if obs.shape != (edges.size + 1,):
+            raise ValueError(f"counts must have len(edges)+1 = {edges.size + 1} entries (tails included)")
+        n = int(obs.sum())
+    else:
+        x = _finite("samples", samples).ravel()
+        n = x.size
+        if n < 50:
+            raise ValueError(f"need at least 50 samples for a binned chi-square, got {n}")
+        if bins is None or np.ndim(bins) == 0:
+            k = int(bins) if bins is not None else int(min(200, max(8, np.sqrt(n) / 4)))
+            # edges of equal predicted mass, by inverting the predicted CDF on a grid of data quantiles
+            grid = np.quantile(x, np.linspace(0.0, 1.0, 4 * k + 1)[1:-1])
+            Fg = np.asarray(cdf(grid), dtype=float)
+            targets = np.arange(1, k) / k
+            idx = np.clip(np.searchsorted(np.maximum.accumulate(Fg), targets), 0, grid.size - 1)
+            edges = np.unique(grid[idx])
+        else:
+            edges = np.asarray(bins, dtype=float)
+        if np.any(np.diff(edges) <= 0):
+            raise ValueError("bin edges must be strictly increasing")
+        obs = np.bincount(np.searchsorted(edges, x, side="right"), minlength=edges.size + 1).astype(float)
+    Fe = np.concatenate([[0.0], np.asarray(cdf(edges), dtype=float), [1.0]])
+    p_bin = np.diff(Fe)
+    be = np.asarray(trunc_fn(edges), dtype=float)
+    b_bin = np.concatenate([[0.0], be]) + np.concatenate([be, [0.0]])
+    expected = n * p_bin
+    if np.any(expected <= 0):
+        raise ValueError("the predicted CDF gives a bin non-positive probability (is the truncated expansion monotone here?)")
+    excess = np.maximum(np.abs(obs - expected) - n * b_bin, 0.0)
+    chi2 = float(np.sum(excess**2 / expected))
+    dof = obs.size - 1
+    p = float(stats.chi2.sf(chi2, dof))
+    return Comparison(
+        "binned-chi2",
+        chi2,
+        p,
+        alpha,
+        p > alpha,
+        {"dof": dof, "samples": n, "min_expected": float(expected.min()), "edges": edges, "observed": obs, "expected": expected},
+    )
+
+
+@dataclass(frozen=True)
+class PowerLawFit:
+    """``y ~ A x^slope`` fitted on log-log axes."""
+
+    slope: float
+    stderr: float
+    intercept: float
+    dof: int
+    method: str
+    nuisance: tuple[float, ...] = ()
+
+    def interval(self, level: float = 0.999) -> tuple[float, float]:
+        """Two-sided confidence interval for the slope."""
+        q = stats.t.ppf(0.5 + level / 2, self.dof) if self.method == "ols" else stats.norm.ppf(0.5 + level / 2)
+        return (self.slope - q * self.stderr, self.slope + q * self.stderr)
+
+
+def fit_power_law(
+    x: Any,
+    y: Any,
+    y_err: Any | None = None,
+    *,
+    corrections: Sequence[float] = (),
+) -> PowerLawFit:
+    r"""Fit :math:`\log y = a + s \log x + \sum_j c_j x^{p_j}` by least squares.
+
+    ``corrections`` are the exponents :math:`p_j` (< 0) of sub-leading terms the
+    theory says are present (e.g. ``(-0.5,)`` for an expansion in :math:`n^{-1/2}`);
+    they are fitted as nuisance parameters so that the slope is the asymptotic one.
+
+    * ``y_err=None`` (deterministic ``y``, e.g. theory against an exact value):
+      ordinary least squares; the slope's standard error comes from the residuals
+      and a Student-t interval.
+    * ``y_err`` given (measured ``y``): weighted least squares with
+      :math:`\sigma_{\log y} = \sigma_y / y`; the standard error is inflated by the
+      Birge ratio :math:`\sqrt{\chi^2/\nu}` when that exceeds one.
+    """
+    xa = _finite("x", x).ravel()
+    ya = _finite("y", y).ravel()
+    if xa.shape != ya.shape:
+        raise ValueError(f"x and y must have the same length, got {xa.size} and {ya.size}")
+    if np.any(xa <= 0) or np.any(ya <= 0):
+        raise ValueError("power-law fit needs x > 0 and y > 0")
+    cols = [np.ones_like(xa), np.log(xa)] + [xa**p for p in corrections]
+    A = np.stack(cols, axis=1)
+    dof = xa.size - A.shape[1]
+    if dof < 1:
+        raise ValueError(f"need more than {A.shape[1]} points for this fit, got {xa.size}")
+    ly = np.log(ya)
+    if y_err is None:
+        coef, *_ = np.linalg.lstsq(A, ly, rcond=None)
+        resid = ly - A @ coef
+        s2 = float(resid @ resid) / dof
+        cov = s2 * np.linalg.inv(A.T @ A)
+        method = "ols"
+    else:
+        ye = _finite("y_err", y_err).ravel()
+        if ye.shape != ya.shape or np.any(ye <= 0):
+            raise ValueError("y_err must be positive and match y")
+        w = ya / ye  # 1 / sigma_log
+        Aw = A * w[:, None]
+        coef, *_ = np.linalg.lstsq(Aw, ly * w, rcond=None)
+        chi2 = float(np.sum(((ly - A @ coef) * w) ** 2))
+        cov = np.linalg.inv(Aw.T @ Aw) * max(1.0, chi2 / dof)
+        method = "wls"
+    return PowerLawFit(float(coef[1]), float(np.sqrt(cov[1, 1])), float(coef[0]), dof, method, tuple(float(c) for c in coef[2:]))
+
+
+def compare_scaling(
+    predicted_exponent: float,
+    x: Any,
+    y: Any,
+    y_err: Any | None = None,
+    *,
+    corrections: Sequence[float] = (),
+    alpha: float = DEFAULT_ALPHA,
+) -> Comparison:
+    """The fitted exponent of ``y ~ x^s`` against a predicted exponent (t- or z-test)."""
+    alpha = _check_alpha(alpha)
+    fit = fit_power_law(x, y, y_err, corrections=corrections)
+    if fit.stderr == 0:
+        t = 0.0 if fit.slope == predicted_exponent else np.inf
+    else:
+        t = abs(fit.slope - float(predicted_exponent)) / fit.stderr
+    if fit.method == "ols":
+        p = float(2 * stats.t.sf(t, fit.dof))
+    else:
+        p = float(2 * stats.norm.sf(t))
+    lo, hi = fit.interval(1 - alpha)
+    return Comparison(
+        "scaling-exponent",
+        float(t),
+        p,
+        alpha,
+        p > alpha,
+        {
+            "slope": fit.slope,
+            "slope_stderr": fit.stderr,
+            "interval": (lo, hi),
+            "predicted": float(predicted_exponent),
+            "fit": fit,
+            "x": np.asarray(x, dtype=float),
+            "y": np.asarray(y, dtype=float),
+            "y_err": None if y_err is None else np.asarray(y_err, dtype=float),
+        },
+    )
+
+
+def suite_alpha(alpha_family: float, n_checks: int, alpha_check: float = DEFAULT_ALPHA) -> float:
+    """Per-check level that keeps the family-wise error of ``n_checks`` checks at ``alpha_family``.
+
+    Bonferroni: ``min(alpha_check, alpha_family / n_checks)``.  For the suite's
+    pass/fail decision this equals Holm's procedure (whose first step is Bonferroni).
+    """
+    if n_checks < 1:
+        raise ValueError("n_checks must be >= 1")
+    return min(_check_alpha(alpha_check), _check_alpha(alpha_family) / n_checks)

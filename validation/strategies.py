@@ -1,0 +1,18 @@
+"""Public hypothesis strategies for fuzzing theorycheck's invariants and your own code.
+
+Every strategy takes keyword-only arguments, returns a typed
+``SearchStrategy[T]`` and documents what it generates.  They live in private
+modules (``validation/_strategies/<area>.py``) and are re-exported here::
+
+    from hypothesis import given
+    from validation.strategies import cumulant_sequences
+
+    @given(cumulant_sequences(order=6))
+    def test_my_code(kappas): ...
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
+
+# --- re-exports, one block per area (each private module defines __all__) ---
