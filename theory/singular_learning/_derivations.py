@@ -1,0 +1,112 @@
+"""Derivations (rendered by ``theorycheck docs``) for singular learning theory."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from theory.derivation import Derivation, register_derivation
+
+__all__ = [
+    "normal_crossing_derivation",
+    "deep_linear_derivation",
+    "wbic_derivation",
+    "sgld_bias_derivation",
+]
+
+_WATANABE = "S. Watanabe, Algebraic Geometry and Statistical Learning Theory, Cambridge (2009)"
+_LAU = "E. Lau, Z. Furman, G. Wang, D. Murfet, S. Wei, The local learning coefficient, arXiv:2308.12108"
+
+
+@register_derivation("slt-normal-crossing")
+def normal_crossing_derivation() -> Derivation:
+    """RLCT of a normal-crossing model from the poles of its zeta function."""
+    w, z, k, h, s = sp.symbols("w z k h s", positive=True)
+    lam, nb, y = sp.symbols("lambda n_beta y", positive=True)
+    d = Derivation(
+        "slt-normal-crossing",
+        "Normal-crossing models: RLCT, multiplicity and the finite-n tempered loss",
+        "For K(w) = prod_j w_j^(2 k_j) and prior prod_j |w_j|^(h_j) the zeta function factorises, "
+        "its largest pole is the RLCT, and the tempered posterior mean of K is a one-dimensional "
+        "integral over the density of log K.",
+        assumptions=["prior positive and smooth away from the coordinate hyperplanes", "k_j >= 0 integers, one positive"],
+        references=[_WATANABE + ", sec. 2.4, Thm 6.1", _LAU],
+    )
+    d.step("One factor of the zeta function zeta(z) = int K^z phi dw:", sp.Eq(sp.Integral(w ** (2 * k * z + h), (w, 0, 1)), 1 / (2 * k * z + h + 1)))
+    d.step("Its pole is at z = -(h+1)/(2k); the RLCT is the smallest such value over j:", sp.Eq(lam, sp.Min(*(sp.Symbol(f"(h_{j}+1)/(2k_{j})") for j in (1, 2)))))
+    d.step("The multiplicity m is the number of j attaining the minimum (order of the pole).")
+    d.step(
+        "Finite n beta: with f_Y the density of Y = log K under the Gaussian-localised prior (a convolution of log-gamma densities),",
+        sp.Eq(sp.Symbol("E_{n\\beta}[K]"), sp.Integral(sp.exp(y - nb * sp.exp(y)) * sp.Function("f_Y")(y), (y, -sp.oo, sp.oo)) / sp.Integral(sp.exp(-nb * sp.exp(y)) * sp.Function("f_Y")(y), (y, -sp.oo, sp.oo))),
+    )
+    d.step("and n beta E[K] -> lambda as n beta -> oo, with a (m-1)/log(n beta) correction when m > 1.")
+    d.truncation = "The quadrature value is exact up to grid error (~1e-10); the asymptotic lambda is not used by the checks when m > 1."
+    return d
+
+
+@register_derivation("slt-deep-linear")
+def deep_linear_derivation() -> Derivation:
+    """Aoyagi's RLCT for deep linear networks and its reduced-rank special case."""
+    r, H1, HL, ell, a, S = sp.symbols("r H_1 H_{L+1} ell a S", nonnegative=True)
+    P = sp.Symbol("P_Sigma")
+    M, N, H = sp.symbols("M N H", positive=True)
+    lam = sp.Symbol("lambda")
+    d = Derivation(
+        "slt-deep-linear",
+        "Deep linear networks: Aoyagi's learning coefficient",
+        "The RLCT of x -> W_L ... W_1 x with widths H_1..H_{L+1} and a true map of rank r, "
+        "with its reduction to Aoyagi-Watanabe reduced-rank regression for one hidden layer.",
+        assumptions=["realizable teacher of rank r", "prior positive at the true parameters", "Delta_i = H_i - r"],
+        references=[
+            "M. Aoyagi, Consideration on the learning efficiency of multiple-layered neural networks with linear units, Neural Networks 172 (2024) 106132, Thm 1",
+            "M. Aoyagi, S. Watanabe, Stochastic complexities of reduced rank regression in Bayesian estimation, Neural Networks 18 (2005) 924",
+        ],
+    )
+    d.step("Choose the l+1 smallest Delta_i (set Sigma) with sum S >= l max_Sigma Delta and S < l min_{not Sigma} Delta; a = S mod l.")
+    expr = (r * (H1 + HL) - r**2) / 2 + a * (ell - a) / (4 * ell) - (ell - 1) * S**2 / (4 * ell) + P / 2
+    d.step("With P_Sigma = sum_{i<j in Sigma} Delta_i Delta_j:", sp.Eq(lam, expr))
+    d.step("The multiplicity is m = a(l - a) + 1.", sp.Eq(sp.Symbol("m"), a * (ell - a) + 1))
+    x, yv, zv = M - r, H - r, N - r
+    one_hidden = expr.subs({H1: M, HL: N, ell: 2, S: x + yv + zv, P: x * yv + x * zv + yv * zv, a: 0})
+    aw = (2 * (H + r) * (M + N) - (M - N) ** 2 - (H + r) ** 2) / 8
+    d.step("One hidden layer, all three widths in Sigma (l = 2, a = 0): Aoyagi-Watanabe's central case,", sp.Eq(sp.expand(one_hidden), sp.expand(aw), evaluate=False))
+    d.step("and l = 1 with Sigma = {input, output} gives the regular value MN/2.", sp.Eq(sp.expand(expr.subs({H1: M, HL: N, ell: 1, a: 0, S: 0, P: (M - r) * (N - r)})), M * N / 2, evaluate=False))
+    return d
+
+
+@register_derivation("slt-wbic")
+def wbic_derivation() -> Derivation:
+    """The WBIC temperature and the LLC estimator."""
+    n, beta, lam, EL, Ls = sp.symbols(r"n beta \hat{\lambda} \mathbb{E}_\beta[L_n] L_n(w^{*})", positive=True)
+    d = Derivation(
+        "slt-wbic",
+        "WBIC temperature and the local learning coefficient estimator",
+        "Sampling the localised posterior exp(-n beta L_n(w) - gamma |w - w*|^2 / 2) at the WBIC "
+        "temperature and measuring the excess expected loss estimates the local learning coefficient.",
+        assumptions=["w* a local minimum of L_n", "gamma small against the curvature of regular directions"],
+        references=["S. Watanabe, A widely applicable Bayesian information criterion, JMLR 14 (2013) 867, Thm 4", _LAU + ", Def. 1"],
+    )
+    d.step("WBIC inverse temperature:", sp.Eq(beta, 1 / sp.log(n)))
+    d.step("LLC estimator:", sp.Eq(lam, n * beta * (EL - Ls)))
+    return d
+
+
+@register_derivation("slt-sgld-bias")
+def sgld_bias_derivation() -> Derivation:
+    """Exact step-size bias of SGLD on a quadratic loss."""
+    eps, A, v, h, nb, g, t = sp.symbols("epsilon A v h n_beta gamma t", positive=True)
+    rho = 1 - eps * A / 2
+    d = Derivation(
+        "slt-sgld-bias",
+        "SGLD step-size bias on a quadratic loss (exact)",
+        "Full-batch SGLD on L - L* = h w^2 / 2 is a Gaussian AR(1) chain; its stationary variance "
+        "gives the exact expected LLC estimate at any step size.",
+        assumptions=["quadratic loss", "full-batch gradients", "chain started at w*"],
+        references=["M. Welling, Y. W. Teh, Bayesian learning via stochastic gradient Langevin dynamics, ICML 2011", "THEORY.md sec. 4"],
+    )
+    d.step("Update with A = n beta h + gamma:", sp.Eq(sp.Symbol("w_{t+1}"), rho * sp.Symbol("w_t") + sp.sqrt(eps) * sp.Symbol("xi_t")))
+    vs = sp.solve(sp.Eq(v, rho**2 * v + eps), v)[0]
+    d.step("Stationary variance solves v = rho^2 v + epsilon:", sp.Eq(v, sp.simplify(vs)))
+    d.step("From w_0 = w*, Var w_t = v (1 - rho^(2t)).", sp.Eq(sp.Symbol("Var(w_t)"), vs * (1 - rho ** (2 * t))))
+    lam = sp.simplify((nb * h / 2 * vs).subs(A, nb * h + g))
+    d.step("Expected estimate per direction (stationary); diverges at epsilon A = 4:", sp.Eq(sp.Symbol("E[lambda_hat]"), lam))
+    return d
