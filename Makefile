@@ -1,0 +1,41 @@
+# theorycheck: `make run` (the default check suite) and `make test` (the tests), each from a fresh clone.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# one BLAS/OpenMP thread per test worker: two workers share the two cores
+TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+
+.PHONY: setup run run-full test test-slow fuzz docs bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)  ## the default (quick) check suite, with JSON results and plots under results/
+	$(BIN)/theorycheck run --quick --seed 0 --json results/quick.json --plots results/plots
+
+run-full: $(STAMP)
+	$(BIN)/theorycheck run --full --seed 0 --json results/full.json --plots results/plots-full
+
+test: $(STAMP)  ## the fast test suite (slow statistical runs excluded)
+	$(TEST_ENV) $(BIN)/pytest -n 2 -q
+
+test-slow: $(STAMP)  ## only the long statistical runs
+	$(TEST_ENV) $(BIN)/pytest -n 2 -q -m slow
+
+fuzz: $(STAMP)
+	$(BIN)/theorycheck fuzz --max-examples 200
+
+docs: $(STAMP)
+	$(BIN)/theorycheck docs
+
+bench: $(STAMP)
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) results build *.egg-info
