@@ -10,6 +10,7 @@ References: Roberts, Yaida & Hanin, *The Principles of Deep Learning Theory* (20
 
 from theory.wide_networks.activations import ACTIVATION_NAMES, Activation, resolve_activation
 from theory.wide_networks.kernels import nngp_kernel, ntk_kernel, pair_expectations
+from theory.wide_networks.training import ntk_predict, nngp_posterior  # noqa: F401
 
 __all__ = [
     "ACTIVATION_NAMES",
@@ -18,4 +19,6 @@ __all__ = [
     "nngp_kernel",
     "ntk_kernel",
     "pair_expectations",
+    "ntk_predict",
+    "nngp_posterior",
 ]
