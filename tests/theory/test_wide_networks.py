@@ -158,3 +158,169 @@ def test_kernel_bad_input():
     Xc = X.copy()
     nngp_kernel(X, X, "tanh", [1.0, 1.0], 0.1)
     np.testing.assert_array_equal(X, Xc)
+
+
+# ---------------------------------------------------------------- exact moments
+from fractions import Fraction  # noqa: E402
+
+from theory.wide_networks import (  # noqa: E402
+    default_weight_variance,
+    exact_moment_ratio,
+    finite_width,
+    output_density,
+    relu_zero_atom,
+)
+from theory.wide_networks.activations import gauss_expect_1d  # noqa: E402
+
+
+def _binomial_mixture_moment(ap, am, n, m):
+    """E[(a+^2 chi2_N + a-^2 chi2_{n-N})^m], N ~ Bin(n, 1/2): an independent route (chi-square moments)."""
+
+    def chi2_moment(k, j):  # E[(chi2_k)^j] = prod_{i<j} (k + 2i)
+        return math.prod(Fraction(k + 2 * i) for i in range(j))
+
+    tot = Fraction(0)
+    A, B = Fraction(ap) ** 2, Fraction(am) ** 2
+    for N in range(n + 1):
+        pN = Fraction(math.comb(n, N), 2 ** n)
+        s = sum(math.comb(m, j) * A ** j * B ** (m - j) * chi2_moment(N, j) * chi2_moment(n - N, m - j) for j in range(m + 1))
+        tot += pN * s
+    return tot
+
+
+@pytest.mark.parametrize("act,slopes", [("linear", (1, 1)), ("relu", (1, 0)), (("leaky_relu", 0.25), (1, 0.25))])
+@pytest.mark.parametrize("widths", [(1,), (3, 5), (2, 7, 4)])
+@pytest.mark.parametrize("k", [4, 6, 8])
+def test_exact_ratio_against_chi_square_mixture(act, slopes, widths, k):
+    m = k // 2
+    expect = Fraction(math.prod(range(k - 1, 0, -2)))
+    for n in widths:
+        expect *= _binomial_mixture_moment(*slopes, n, m) / _binomial_mixture_moment(*slopes, n, 1) ** m
+    assert exact_moment_ratio(act, widths, k=k) == pytest.approx(float(expect), rel=1e-12)
+
+
+def test_exact_ratio_product_formula_and_odd():
+    for act, c in (("linear", 2), ("relu", 5)):
+        assert exact_moment_ratio(act, [4, 9]) == pytest.approx(3 * (1 + c / 4) * (1 + c / 9), rel=1e-14)
+    a = 0.3
+    A2, A4 = (1 + a * a) / 2, (1 + a ** 4) / 2
+    assert exact_moment_ratio(("leaky_relu", a), [6]) == pytest.approx(3 * (1 + (3 * A4 / A2 ** 2 - 1) / 6))
+    assert exact_moment_ratio("relu", [3], k=5) == 0.0
+    assert exact_moment_ratio("relu", [], k=6) == 15.0
+
+
+def _mc_relu_net(widths, N, rng, slope=0.0):
+    z = rng.normal(size=(N, widths[0]))
+    for n_next in list(widths[1:]) + [1]:
+        h = np.where(z > 0, z, slope * z)
+        W = rng.normal(size=(N, h.shape[1], n_next)) * math.sqrt(2 / (1 + slope ** 2) / h.shape[1])
+        z = np.einsum("ni,nij->nj", h, W)
+    return z[:, 0]
+
+
+def test_exact_ratio_and_atom_against_monte_carlo():
+    rng = np.random.default_rng(11)
+    widths = (2, 3)
+    z = _mc_relu_net(widths, 400_000, rng)
+    z2, z4 = z ** 2, z ** 4
+    ratio = z4.mean() / z2.mean() ** 2
+    # delta-method standard error of the ratio of means
+    g = np.stack([z4, z2])
+    cov = np.cov(g) / len(z)
+    grad = np.array([1 / z2.mean() ** 2, -2 * z4.mean() / z2.mean() ** 3])
+    se = math.sqrt(grad @ cov @ grad)
+    assert abs(ratio - exact_moment_ratio("relu", widths)) < 5 * se
+    p0 = np.mean(z == 0)
+    atom = relu_zero_atom(widths)
+    assert abs(p0 - atom) < 5 * math.sqrt(atom * (1 - atom) / len(z))
+
+
+def test_exact_ratio_rejects_non_scale_invariant():
+    with pytest.raises(ValueError, match="finite_width"):
+        exact_moment_ratio("tanh", [4])
+    with pytest.raises(ValueError, match="hidden_widths"):
+        exact_moment_ratio("relu", [4, 0])
+    with pytest.raises(ValueError, match="k must"):
+        exact_moment_ratio("relu", [4], k=1)
+
+
+# ---------------------------------------------------------------- 1/n expansion
+@pytest.mark.parametrize("act", ["linear", "relu", ("leaky_relu", -0.5)])
+def test_first_order_matches_exact_expansion(act):
+    """3 prod(1 + c/n) = 3 + 3 c sum 1/n + O(1/n^2): compare derivatives in eps = 1/n."""
+    base = (1.0, 2.0, 0.5)
+    fw = finite_width(act, [round(1 / (1e-7 * b)) for b in base])
+    ex = exact_moment_ratio(act, [round(1 / (1e-7 * b)) for b in base]) - 3
+    assert fw.excess_kurtosis == pytest.approx(ex, rel=1e-5)
+    assert fw.variance_correction == 0.0
+
+
+def test_variance_correction_against_second_derivative():
+    """G = C_W g''(K2) Var(S) / 2 for two hidden layers, g(K) = <sigma^2>_K by finite differences."""
+    for act in ("tanh", "erf", "gelu"):
+        cw = 1.7
+        fw = finite_width(act, [10, 10], C_W=cw, C_b=0.1, K1=0.8)
+        K2 = fw.kernels[1]
+        h = 1e-3 * K2
+
+        def g(K):
+            return float(gauss_expect_1d(lambda z: resolve_activation(act).fn(z) ** 2, K, order=200)[0])
+
+        g2 = (g(K2 + h) - 2 * g(K2) + g(K2 - h)) / h ** 2
+        assert fw.variance_correction == pytest.approx(cw * g2 * fw.four_points[1] / 2, rel=1e-5)
+
+
+def test_finite_width_against_monte_carlo_two_layers():
+    """tanh, widths (n, n): the 1/n variance and kurtosis beat the infinite-width values and the residual is
+    inside the O(1/n^2) budget (conditional-Gaussian Monte Carlo over the first hidden layer)."""
+    rng = np.random.default_rng(5)
+    n, cw, cb, K1, N = 6, 1.5, 0.05, 1.0, 200_000
+    fw = finite_width("tanh", [n, n], C_W=cw, C_b=cb, K1=K1)
+    z1 = rng.normal(size=(N, n)) * math.sqrt(K1)
+    S2 = cb + cw * np.mean(np.tanh(z1) ** 2, axis=1)  # variance of layer-2 preactivations given layer 1
+    z2 = rng.normal(size=(N, n)) * np.sqrt(S2)[:, None]
+    S3 = cb + cw * np.mean(np.tanh(z2) ** 2, axis=1)  # output variance given layer 2: output = sqrt(S3) g
+    var, se_var = S3.mean(), S3.std() / math.sqrt(N)
+    assert abs(var - fw.variance) < 5 * se_var + fw.variance_truncation
+    kurt = 3 * S3.var() / var ** 2
+    batches = S3.reshape(40, -1)
+    se_kurt = np.std(3 * batches.var(1) / batches.mean(1) ** 2) / math.sqrt(40)
+    assert abs(kurt - fw.excess_kurtosis) < 5 * se_kurt + fw.kurtosis_truncation
+    assert abs(var - fw.variance) < abs(var - fw.kernel)
+
+
+def test_finite_width_bad_input():
+    with pytest.raises(ValueError, match="C_W"):
+        finite_width("tanh", [4], C_W=0.0)
+    with pytest.raises(ValueError, match="C_b"):
+        finite_width("tanh", [4], C_b=-1.0)
+    with pytest.raises(ValueError, match="C_W"):
+        finite_width("tanh", [4, 4], C_W=[1.0])
+    with pytest.raises(ValueError, match="K1"):
+        finite_width("tanh", [4], K1=float("nan"))
+    with pytest.raises(ValueError, match="hidden_widths"):
+        finite_width("tanh", [0])
+    with pytest.raises(TypeError, match="hidden_widths"):
+        finite_width("tanh", ["a"])
+    assert default_weight_variance("relu") == 2.0
+
+
+# ---------------------------------------------------------------- Edgeworth density
+def test_output_density_cumulants_and_cdf_against_monte_carlo():
+    rng = np.random.default_rng(2)
+    n, N = 4, 400_000
+    d = output_density("erf", n, C_W=1.3, C_b=0.1, K1=1.2)
+    h = resolve_activation("erf").fn(rng.normal(size=(N, n)) * math.sqrt(1.2))
+    z = (h * rng.normal(size=(N, n))).sum(1) * math.sqrt(1.3 / n) + rng.normal(size=N) * math.sqrt(0.1)
+    assert abs(z.var() - d.variance) < 5 * z.var() * math.sqrt(2 / N) * 1.5
+    xs = np.linspace(-2, 2, 9) * math.sqrt(d.variance)
+    emp = np.array([np.mean(z <= x) for x in xs])
+    se = np.sqrt(emp * (1 - emp) / N)
+    assert np.all(np.abs(emp - d.cdf(xs)) < 5 * se + d.cdf_truncation(xs))
+    # the 1/n term matters: the Gaussian CDF misses somewhere by more than that
+    from scipy.stats import norm
+
+    gauss = norm.cdf(xs / math.sqrt(d.variance))
+    assert np.any(np.abs(emp - gauss) > 5 * se + d.cdf_truncation(xs))
+    pdf_int = integrate.quad(lambda x: float(d.pdf(np.array([x]))[0]), -12, 12)[0]
+    assert pdf_int == pytest.approx(1.0, abs=1e-8)

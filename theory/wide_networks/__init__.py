@@ -3,12 +3,19 @@
 Public API (re-exported from private-ish submodules):
 
 - :func:`nngp_kernel`, :func:`ntk_kernel` -- infinite-width kernels (``kernels.py``);
-- :func:`resolve_activation` -- activation specs (``activations.py``).
+- :func:`resolve_activation` -- activation specs (``activations.py``);
+- :func:`finite_width` -- 1/width corrections: four-point vertex, variance correction, excess kurtosis;
+- :func:`exact_moment_ratio`, :func:`relu_zero_atom` -- exact finite-width results (Hanin & Nica 2020);
+- :func:`output_density` -- 1/width Edgeworth density of a one-hidden-layer network;
+- :func:`ntk_predict`, :func:`nngp_posterior` -- trained infinite-width ensembles (``training.py``).
 
 References: Roberts, Yaida & Hanin, *The Principles of Deep Learning Theory* (2022).
 """
 
 from theory.wide_networks.activations import ACTIVATION_NAMES, Activation, resolve_activation
+from theory.wide_networks.density import OutputDensity, output_density
+from theory.wide_networks.exact import exact_moment_ratio, relu_zero_atom
+from theory.wide_networks.finite_width import FiniteWidthResult, default_weight_variance, finite_width
 from theory.wide_networks.kernels import nngp_kernel, ntk_kernel, pair_expectations
 from theory.wide_networks.training import ntk_predict, nngp_posterior  # noqa: F401
 
@@ -19,6 +26,13 @@ __all__ = [
     "nngp_kernel",
     "ntk_kernel",
     "pair_expectations",
+    "FiniteWidthResult",
+    "finite_width",
+    "default_weight_variance",
+    "exact_moment_ratio",
+    "relu_zero_atom",
+    "OutputDensity",
+    "output_density",
     "ntk_predict",
     "nngp_posterior",
 ]

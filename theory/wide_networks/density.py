@@ -1,0 +1,133 @@
+"""Output density of a one-hidden-layer network as an Edgeworth expansion in 1/width.
+
+With one hidden layer of width :math:`n` and a single input,
+
+.. math::
+
+    z = b + \\sum_{i=1}^{n} W_i\\,\\sigma(z_i) = \\frac{1}{\\sqrt n}\\sum_{i=1}^n X_i,\\qquad
+    X_i = \\sqrt{C_W}\\,w_i\\,\\sigma(z_i) + \\sqrt{C_b}\\,\\beta_i ,
+
+with :math:`w_i, \\beta_i` iid standard normal and :math:`z_i \\sim N(0, K_1)` iid: an
+exact iid sum (the bias :math:`b \\sim N(0,C_b)` split into :math:`n` Gaussian pieces), so the
+Edgeworth expansion of :class:`theory.edgeworth.Edgeworth` applies with :math:`1/n` as its
+parameter (Halverson, Maiti & Stoner, arXiv:2008.08601; Roberts, Yaida & Hanin 2022, ch. 4).
+The summand is symmetric, so the odd cumulants vanish and
+
+.. math::
+
+    \\kappa_2 = C_W\\langle\\sigma^2\\rangle + C_b,\\quad
+    \\kappa_4 = 3C_W^2(\\langle\\sigma^4\\rangle - \\langle\\sigma^2\\rangle^2),\\quad
+    \\kappa_6 = 15C_W^3\\langle\\sigma^6\\rangle - 45C_W^3\\langle\\sigma^4\\rangle\\langle\\sigma^2\\rangle
+               + 30C_W^3\\langle\\sigma^2\\rangle^3 .
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from theory.edgeworth import Edgeworth
+from theory.wide_networks.activations import ActivationSpec, gauss_expect_1d, resolve_activation
+from theory.wide_networks.finite_width import check_widths, default_weight_variance
+
+__all__ = ["OutputDensity", "output_density"]
+
+
+@dataclass(frozen=True)
+class OutputDensity:
+    """1/width Edgeworth expansion of the output of a one-hidden-layer network (in units of ``z``).
+
+    ``pdf``/``cdf`` keep the :math:`n^{-1}` term (order 2 in :math:`n^{-1/2}`; the
+    :math:`n^{-3/2}` term vanishes by symmetry); ``pdf_truncation``/``cdf_truncation`` are the
+    first non-vanishing omitted term, :math:`O(n^{-2})`, which uses :math:`\\kappa_6`.
+    """
+
+    width: int
+    cumulants: tuple[float, ...]
+    expansion: Edgeworth
+
+    @property
+    def variance(self) -> float:
+        """Exact output variance :math:`\\kappa_2`."""
+        return self.cumulants[1]
+
+    @property
+    def excess_kurtosis(self) -> float:
+        """Exact output excess kurtosis :math:`\\kappa_4/(n\\kappa_2^2)`."""
+        return self.cumulants[3] / (self.width * self.cumulants[1] ** 2)
+
+    def _s(self, z: Any) -> np.ndarray:
+        z = np.asarray(z, dtype=float)
+        if not np.all(np.isfinite(z)):
+            raise ValueError("z must be finite")
+        return z / math.sqrt(self.variance)
+
+    def pdf(self, z: Any) -> np.ndarray:
+        """Density of the output to :math:`O(1/n)`."""
+        return self.expansion.pdf(self._s(z), self.width, 3) / math.sqrt(self.variance)
+
+    def cdf(self, z: Any) -> np.ndarray:
+        """CDF of the output to :math:`O(1/n)`."""
+        return self.expansion.cdf(self._s(z), self.width, 3)
+
+    def pdf_truncation(self, z: Any) -> np.ndarray:
+        """|the :math:`n^{-2}` density term| (first non-vanishing omitted term)."""
+        return self.expansion.pdf_truncation(self._s(z), self.width, 3) / math.sqrt(self.variance)
+
+    def cdf_truncation(self, z: Any) -> np.ndarray:
+        """|the :math:`n^{-2}` CDF term|."""
+        return self.expansion.cdf_truncation(self._s(z), self.width, 3)
+
+
+def output_density(activation: ActivationSpec, width: int, C_W: float | None = None, C_b: float = 0.0,
+                   K1: float = 1.0) -> OutputDensity:
+    """The 1/width Edgeworth density of a one-hidden-layer network's output (single input).
+
+    Parameters
+    ----------
+    activation
+        Any activation :func:`~theory.wide_networks.resolve_activation` accepts.
+    width
+        Hidden width :math:`n \\ge 1`.
+    C_W, C_b
+        Output-layer weight (> 0; default criticality, see ``default_weight_variance``) and bias (>= 0) variances.
+    K1
+        Hidden preactivation variance (> 0).
+
+    Returns
+    -------
+    OutputDensity
+
+    Notes
+    -----
+    Cumulants in the module docstring; Edgeworth series as in Petrov (1975), ch. VI.
+    Zero-bias ReLU networks also have an atom of mass :math:`2^{-n}` at 0, not in the expansion.
+
+    References
+    ----------
+    Halverson, Maiti & Stoner, Mach. Learn.: Sci. Technol. 2:035002 (2021), arXiv:2008.08601.
+    """
+    (n,) = check_widths((width,))
+    act = resolve_activation(activation)
+    cw = default_weight_variance(act) if C_W is None else float(C_W)
+    if not math.isfinite(cw) or cw <= 0:
+        raise ValueError(f"C_W must be finite and > 0, got {C_W}")
+    cb = float(C_b)
+    if not math.isfinite(cb) or cb < 0:
+        raise ValueError(f"C_b must be finite and >= 0, got {C_b}")
+    K1 = float(K1)
+    if not math.isfinite(K1) or K1 <= 0:
+        raise ValueError(f"K1 must be finite and > 0, got {K1}")
+    if act.slopes is not None:
+        a = {p: (act.slopes[0] ** p + act.slopes[1] ** p) / 2 for p in (2, 4, 6)}
+        s2, s4, s6 = a[2] * K1, 3 * a[4] * K1 ** 2, 15 * a[6] * K1 ** 3
+    else:
+        s2, s4, s6 = (float(gauss_expect_1d(lambda z, p=p: act.fn(z) ** p, K1, order=160)[0]) for p in (2, 4, 6))
+    k2 = cw * s2 + cb
+    k4 = 3 * cw ** 2 * (s4 - s2 * s2)
+    k6 = cw ** 3 * (15 * s6 - 45 * s4 * s2 + 30 * s2 ** 3)
+    cum = (0.0, k2, 0.0, k4, 0.0, k6)
+    return OutputDensity(width=n, cumulants=cum, expansion=Edgeworth(list(cum)))
