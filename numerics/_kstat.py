@@ -88,7 +88,7 @@ def k_statistics(x: Any, order: int = 4, *, jackknife_chunk: int = 2**18) -> Est
     Parameters
     ----------
     x
-        iid samples (flattened; not mutated); more than ``order + 1`` values.
+        iid samples (flattened; not mutated); at least ``order + 1`` values.
     order
         Highest cumulant order, 1..8.
     jackknife_chunk
@@ -111,8 +111,8 @@ def k_statistics(x: Any, order: int = 4, *, jackknife_chunk: int = 2**18) -> Est
         raise ValueError(f"order must be in [1, {MAX_KSTAT_ORDER}], got {order}")
     a = np.asarray(x, dtype=float).ravel()
     n = a.size
-    if n < order + 2:
-        raise ValueError(f"x must hold at least order + 2 = {order + 2} samples, got {n}")
+    if n < order + 1:  # k_r needs N >= r; its delete-one jackknife needs N - 1 >= r
+        raise ValueError(f"x must hold at least order + 1 = {order + 1} samples, got {n}")
     if not np.all(np.isfinite(a)):
         raise ValueError("x must be finite (found NaN/inf)")
     c = float(a.mean())
