@@ -89,7 +89,7 @@ def standardized_cumulants(cumulants: Sequence[Any]) -> list[Any]:
             raise ValueError(f"cumulants[1] (the variance k2) must be > 0, got {k2}")
         if k2.is_positive is False:
             raise ValueError(f"cumulants[1] (the variance k2) must be > 0, got {k2}")
-        return [sp.simplify(v / k2 ** sp.Rational(r, 2)) for r, v in enumerate(ks, 1)]
+        return [sp.powsimp(v / k2 ** sp.Rational(r, 2)) for r, v in enumerate(ks, 1)]
     k2f = np.asarray(k[1], dtype=float)
     if np.any(k2f <= 0):
         raise ValueError("cumulants[1] (the variance k2) must be > 0")

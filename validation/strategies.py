@@ -16,3 +16,8 @@ from __future__ import annotations
 __all__: list[str] = []
 
 # --- re-exports, one block per area (each private module defines __all__) ---
+
+from validation._strategies.cumulants import *  # noqa: F401,F403,E402
+from validation._strategies import cumulants as _cumulants  # noqa: E402
+
+__all__ += _cumulants.__all__
