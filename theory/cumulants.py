@@ -204,12 +204,23 @@ def _derive_families() -> Derivation:
         ],
         truncation="",
     )
-    d.step("Gamma(shape a, scale theta): K(t) = -a log(1 - theta t).", sp.Eq(kap(r), a * sp.factorial(r - 1) * th**r))
-    d.step("Exponential(rate lambda) = Gamma(1, 1/lambda).", sp.Eq(kap(r), sp.factorial(r - 1) / lam**r))
-    d.step("Uniform(a, a + h): K(t) = (2a + h) t/2 + log(sinh(h t/2)/(h t/2)), with Bernoulli numbers B_r (r >= 2).",
+    def from_series(K: sp.Expr, order: int = 4) -> sp.Tuple:
+        ser = sp.series(K, _t, 0, order + 1).removeO()
+        return sp.Tuple(*[sp.factor(ser.coeff(_t, i) * sp.factorial(i)) for i in range(1, order + 1)])
+
+    first4 = sp.Tuple(*sp.symbols("kappa_1:5"))
+    Kg = -a * sp.log(1 - th * _t)
+    d.step("Gamma(shape a, scale theta): cumulant generating function.", sp.Eq(sp.Function("K")(_t), Kg))
+    d.step("Its Taylor coefficients times r! (sympy series).", sp.Eq(first4, from_series(Kg)))
+    d.step("Hence, for every r (expand -log(1 - theta t) = sum theta^r t^r / r):", sp.Eq(kap(r), a * sp.factorial(r - 1) * th**r))
+    d.step("Exponential(rate lambda) = Gamma(1, 1/lambda); chi-square(nu) = Gamma(nu/2, 2).", sp.Eq(kap(r), sp.factorial(r - 1) / lam**r))
+    Ku = (2 * sp.Symbol("a") + h) * _t / 2 + sp.log(sp.sinh(h * _t / 2) / (h * _t / 2))
+    d.step("Uniform(a, a + h): cumulant generating function.", sp.Eq(sp.Function("K")(_t), Ku))
+    d.step("log(sinh(u)/u) = sum_{r>=2} B_r (2u)^r / (r r!) with Bernoulli numbers B_r, so for r >= 2:",
            sp.Eq(kap(r), sp.Symbol("B_r") * h**r / r))
-    d.step("Uniform(0, 1), first six cumulants.", sp.Eq(sp.Symbol("kappa_1:6"), sp.Tuple(*family_cumulants("uniform", 6))))
-    d.step("Bernoulli(p): every raw moment equals p; the recursion gives",
-           sp.Eq(sp.Symbol("kappa_1:5"), sp.Tuple(*[sp.factor(v) for v in family_cumulants("bernoulli", 4, p=p)])))
+    d.step("Uniform(0, 1), first six cumulants.", sp.Eq(sp.Tuple(*sp.symbols("kappa_1:7")), sp.Tuple(*family_cumulants("uniform", 6))))
+    Kb = sp.log(1 - p + p * sp.exp(_t))
+    d.step("Bernoulli(p): cumulant generating function.", sp.Eq(sp.Function("K")(_t), Kb))
+    d.step("Every raw moment equals p; the moment recursion gives", sp.Eq(first4, sp.Tuple(*[sp.factor(v) for v in family_cumulants("bernoulli", 4, p=p)])))
     d.step("Poisson(lambda): K(t) = lambda (e^t - 1), so every cumulant equals lambda.", sp.Eq(kap(r), lam))
     return d
