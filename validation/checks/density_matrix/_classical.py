@@ -18,7 +18,8 @@ from theory.density_matrix import (
     dephased_step_markov,
     two_site_rate_series,
 )
-from validation.check import Check, Prediction, register_check
+from validation.check import Check, Prediction
+from validation.checks.density_matrix._models import register as _register
 from validation.checks.density_matrix._models import SX, dimer, rates_matrix, tol_stderr
 from validation.stats import Comparison, compare_point, compare_scaling
 
@@ -56,7 +57,7 @@ def _markov_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     return Estimate(T, tol_stderr(T, p), 1, seed, time.perf_counter() - t0, "solver-tolerance")
 
 
-register_check(Check(
+_register(Check(
     "density_matrix.dephased_step_markov", "density_matrix",
     "Unitary step then full dephasing: transition matrix vs |U_ij|^2",
     _markov_predict, _markov_measure, _compare_point,
@@ -120,7 +121,7 @@ def _scaling_compare(pred: Prediction, est: Estimate, p: Mapping[str, Any], alph
                            corrections=pred.extra.get("corrections", ()), alpha=alpha)
 
 
-register_check(Check(
+_register(Check(
     "density_matrix.strong_dephasing_scaling", "density_matrix",
     "Dephased dimer vs classical rates 2J^2/g: population error ~ (J/g)^2 (fitted exponent)",
     _scaling_predict, _scaling_measure, _scaling_compare,
@@ -169,7 +170,7 @@ def classical_generator_numeric(w: np.ndarray) -> np.ndarray:
     return Q - np.diag(Q.sum(0))
 
 
-register_check(Check(
+_register(Check(
     "density_matrix.classical_embedding", "density_matrix",
     "Jump operators sqrt(w_ij)|i><j| on diagonal rho reproduce dp/dt = Q p (exp(Qt) p0, sympy)",
     _embed_predict, _embed_measure, _compare_point,

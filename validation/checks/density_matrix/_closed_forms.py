@@ -21,7 +21,8 @@ from theory.density_matrix import (
     pauli,
     rabi_dephasing_bloch,
 )
-from validation.check import Check, Prediction, register_check
+from validation.check import Check, Prediction
+from validation.checks.density_matrix._models import register as _register
 from validation.checks.density_matrix._models import SM, SX, SZ, bloch, times, tol_stderr
 from validation.stats import Comparison, compare_point
 
@@ -57,7 +58,7 @@ def _rabi_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     return Estimate(r, tol_stderr(r, p), 1, seed, time.perf_counter() - t0, "solver-tolerance", {"solver": info})
 
 
-register_check(Check(
+_register(Check(
     "density_matrix.rabi_dephasing", "density_matrix",
     "Driven dephased qubit: closed-form Bloch vector vs lindblad_evolve (to ~1e-8)",
     _rabi_predict, _rabi_measure, _compare_point,
@@ -83,7 +84,7 @@ def _ad_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     return Estimate(r, tol_stderr(r, p), 1, seed, time.perf_counter() - t0, "solver-tolerance", {"solver": info})
 
 
-register_check(Check(
+_register(Check(
     "density_matrix.amplitude_damping", "density_matrix",
     "Amplitude damping + dephasing + precession: closed-form Bloch vector vs lindblad_evolve",
     _ad_predict, _ad_measure, _compare_point,
@@ -126,7 +127,7 @@ def _osc_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     return Estimate(v, tol_stderr(v, p), 1, seed, time.perf_counter() - t0, "solver-tolerance", {"solver": info})
 
 
-register_check(Check(
+_register(Check(
     "density_matrix.damped_oscillator", "density_matrix",
     "Damped oscillator: coherent state |alpha0 e^{-iwt-kt/2}> vs lindblad_evolve in a truncated Fock space",
     _osc_predict, _osc_measure, _compare_point,
@@ -170,7 +171,7 @@ def _spec_compare(pred: Prediction, est: Estimate, p: Mapping[str, Any], alpha: 
     return compare_point(np.concatenate([a.real, a.imag]), np.concatenate([b.real, b.imag]), np.concatenate([se, se]), alpha=alpha)
 
 
-register_check(Check(
+_register(Check(
     "density_matrix.liouvillian_spectrum", "density_matrix",
     "Symbolic Liouvillian eigenvalues (sympy) vs numpy eigenvalues of the numeric superoperator",
     _spec_predict, _spec_measure, _spec_compare,

@@ -11,7 +11,18 @@ from typing import Any, Mapping
 import numpy as np
 import sympy as sp
 
-__all__ = ["SX", "SY", "SZ", "SM", "bloch", "times", "tol_stderr", "dimer", "rates_matrix", "trine_effects"]
+from validation.check import Check, register_check
+
+#: every density-matrix check, in registration order (usable without discovering other areas)
+CHECKS: dict[str, Check] = {}
+
+
+def register(check: Check) -> Check:
+    """Register ``check`` globally and in :data:`CHECKS`."""
+    CHECKS[check.name] = register_check(check)
+    return check
+
+__all__ = ["CHECKS", "register", "SX", "SY", "SZ", "SM", "bloch", "times", "tol_stderr", "dimer", "rates_matrix", "trine_effects"]
 
 SX = np.array([[0, 1], [1, 0]], dtype=complex)
 SY = np.array([[0, -1j], [1j, 0]], dtype=complex)

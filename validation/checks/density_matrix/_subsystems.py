@@ -12,7 +12,8 @@ from scipy.stats import unitary_group
 from numerics.estimate import Estimate, as_generator
 from numerics.quantum import partial_trace, sample_measurement, von_neumann_entropy
 from theory.density_matrix import bloch_density_matrix, entanglement_entropy, povm_probabilities
-from validation.check import Check, Prediction, register_check
+from validation.check import Check, Prediction
+from validation.checks.density_matrix._models import register as _register
 from validation.checks.density_matrix._models import SX, SY, SZ, trine_effects
 from validation.stats import Comparison, compare_distribution, compare_point
 
@@ -50,7 +51,7 @@ def _ent_compare(pred: Prediction, est: Estimate, p: Mapping[str, Any], alpha: f
     return compare_point(pred.value, est.value, est.stderr, truncation=pred.truncation, alpha=alpha)
 
 
-register_check(Check(
+_register(Check(
     "density_matrix.entanglement_entropy", "density_matrix",
     "Partial traces of a locally rotated Schmidt state: S(rho_A) = S(rho_B) = entanglement entropy",
     _ent_predict, _ent_measure, _ent_compare,
@@ -97,7 +98,7 @@ def _born_compare(pred: Prediction, est: Estimate, p: Mapping[str, Any], alpha: 
     return compare_distribution(pred.value, None, bins=[0.5, 1.5], counts=est.diagnostics["counts"], alpha=alpha)
 
 
-register_check(Check(
+_register(Check(
     "density_matrix.born_rule", "density_matrix",
     "Trine-POVM outcomes sampled by the Born rule vs tr(E_k rho) (chi-square)",
     _born_predict, _born_measure, _born_compare,
