@@ -50,9 +50,10 @@ from theory._edgeworth_terms import (
     symbolic_lambdas,
     term_coefficients,
 )
+from theory.cumulants import standardized_cumulants
 from theory.derivation import cached_lambdify
 
-__all__ = ["Edgeworth", "NegativeDensityWarning", "standardized_cumulants"]
+__all__ = ["Edgeworth", "NegativeDensityWarning"]
 
 x_sym = sp.Symbol("x", real=True)
 n_sym = sp.Symbol("n", positive=True)
@@ -64,21 +65,6 @@ class NegativeDensityWarning(UserWarning):
 
 def _is_symbolic(v: Any) -> bool:
     return isinstance(v, sp.Basic) and not v.is_number
-
-
-def standardized_cumulants(cumulants: Sequence[Any]) -> list[Any]:
-    r"""``[lambda_3, lambda_4, ...]`` with :math:`\lambda_r = \kappa_r / \kappa_2^{r/2}`, exact for exact input.
-
-    Integers and Fractions become sympy Rationals (never integer division);
-    floats stay floats.
-    """
-    k = _validate_cumulants(cumulants)
-    exact = any(isinstance(v, sp.Basic) for v in k) or all(isinstance(v, (numbers.Integral, Fraction)) for v in k)
-    if exact:
-        ks = [sp.nsimplify(v) if not isinstance(v, sp.Basic) else v for v in k]
-        return [sp.simplify(ks[r - 1] / ks[1] ** sp.Rational(r, 2)) for r in range(3, len(ks) + 1)]
-    kf = [float(v) for v in k]
-    return [kf[r - 1] / kf[1] ** (r / 2) for r in range(3, len(kf) + 1)]
 
 
 def _validate_cumulants(cumulants: Any) -> tuple[Any, ...]:
@@ -132,10 +118,10 @@ class Edgeworth:
         self._term_cache: dict[int, dict[int, float]] = {}
         self._cf_cache: dict[int, list[Any]] = {}
         self.symbolic = any(_is_symbolic(v) for v in self.cumulants)
-        self._lam_exact = standardized_cumulants(self.cumulants) if (
-            self.symbolic or all(isinstance(v, (numbers.Integral, Fraction, sp.Basic)) for v in self.cumulants)
-        ) else None
-        self._lam = None if self.symbolic else [float(v) for v in (self._lam_exact or standardized_cumulants(self.cumulants))]
+        exact = self.symbolic or all(isinstance(v, (numbers.Integral, Fraction, sp.Basic)) for v in self.cumulants)
+        lam = standardized_cumulants(list(self.cumulants))[2:]  # [lambda_3, lambda_4, ...]
+        self._lam_exact = [sp.simplify(v) for v in lam] if exact else None
+        self._lam = None if self.symbolic else [float(v) for v in lam]
         if lattice is not None:
             if not isinstance(lattice, (tuple, list)) or len(lattice) != 2:
                 raise TypeError("lattice must be a pair (span, origin)")
@@ -282,18 +268,34 @@ class Edgeworth:
 
     # --------------------------------------------------------------- budgets
     def pdf_truncation(self, x: Any, n: Any, order: int) -> np.ndarray:
-        """|first omitted density term| ``phi(x) n^{-(order+1)/2} |p_{order+1}(x)|`` (needs k_{order+3})."""
+        """|first omitted density term| ``phi(x) n^{-j/2} |p_j(x)|``, ``j`` the first order > ``order`` whose term is not identically zero (needs k_{j+2})."""
         o = self._check_order(order, extra=1)
         nf = self._check_n(n)
         xa = self._check_x(x)
-        c = self._series(nf, range(o + 1, o + 2))
+        j = self._first_nonvanishing(o)
+        c = self._series(nf, range(j, j + 1))
         return np.abs(H.hermeval(xa, c)) * np.exp(-0.5 * xa * xa) / math.sqrt(2 * math.pi)
 
+    def _first_nonvanishing(self, order: int) -> int:
+        """The first order > ``order`` whose term is not identically zero (odd orders vanish for symmetric laws)."""
+        j = order + 1
+        while all(v == 0.0 for v in self._terms(j).values()):
+            j += 1
+            if j > self.max_order:
+                raise ValueError(
+                    f"every term of order {order + 1}..{self.max_order} vanishes; give cumulants up to k{j + 2} "
+                    "to bound the truncation error"
+                )
+        return j
+
     def cdf_truncation(self, x: Any, n: Any, order: int) -> np.ndarray:
-        """|first omitted CDF term|: ``phi(x) n^{-(order+1)/2} |Q_{order+1}(x)|``, plus the lattice terms of that order."""
+        """|first omitted CDF term| ``phi(x) n^{-j/2} |Q_j(x)|`` (first non-vanishing ``j > order``); with a lattice, all terms of order ``order + 1``."""
         o = self._check_order(order, extra=1)
         nf = self._check_n(n)
         xa = self._check_x(x)
+        if self.lattice is None:
+            j = self._first_nonvanishing(o)
+            return np.abs(self._cdf_smooth(xa, nf, range(j, j + 1)))
         first = self._cdf_smooth(xa, nf, range(o + 1, o + 2))
         if self.lattice is not None:
             first = first + self._lattice_terms(xa, nf, o + 1, lambda r: range(o + 1 - r, o + 2 - r))
@@ -318,12 +320,13 @@ class Edgeworth:
         return out
 
     def ppf_truncation(self, q: Any, n: Any, order: int) -> np.ndarray:
-        """|first omitted Cornish-Fisher term| ``n^{-(order+1)/2} |c_{order+1}(z)|``."""
+        """|first omitted Cornish-Fisher term| ``n^{-j/2} |c_j(z)|`` (first ``j > order`` whose density term does not vanish)."""
         o = self._check_order(order, extra=1)
         nf = self._check_n(n)
         qa = self._check_x(q, "q")
         z = special.ndtri(qa)
-        return np.abs(nf ** (-(o + 1) / 2) * self._cf_functions(o + 1)[o](z))
+        j = self._first_nonvanishing(o)
+        return np.abs(nf ** (-j / 2) * self._cf_functions(j)[j - 1](z))
 
     def _cf_functions(self, order: int) -> list[Any]:
         if order in self._cf_cache:

@@ -144,8 +144,9 @@ def compare_distribution(
     ``truncation`` bounds :math:`|F_{\rm true}(x) - F_{\rm pred}(x)|` pointwise (a callable)
     or uniformly (a float).
 
-    * ``method="chi2"``: bins (by default ~ ``sqrt(N)/4`` bins, at most 200, of equal
-      predicted probability, with open outer bins) with expected counts
+    * ``method="chi2"``: bins (by default 40 bins of equal predicted probability,
+      with open outer bins; fewer bins mean fewer degrees of freedom and more
+      power against the smooth deviations a wrong expansion produces) with expected counts
       :math:`E_i = N p_i`; the excess :math:`\max(|O_i - E_i| - N \beta_i, 0)`,
       with :math:`\beta_i` the budget of the bin's probability (the budget at its
       two edges added), gives :math:`\chi^2 = \sum e_i^2 / E_i` on ``bins - 1``
@@ -196,7 +197,7 @@ def compare_distribution(
         if n < 50:
             raise ValueError(f"need at least 50 samples for a binned chi-square, got {n}")
         if bins is None or np.ndim(bins) == 0:
-            k = int(bins) if bins is not None else int(min(200, max(8, np.sqrt(n) / 4)))
+            k = int(bins) if bins is not None else int(min(40, max(8, np.sqrt(n) / 4)))
             # edges of equal predicted mass, by inverting the predicted CDF on a grid of data quantiles
             grid = np.quantile(x, np.linspace(0.0, 1.0, 4 * k + 1)[1:-1])
             Fg = np.asarray(cdf(grid), dtype=float)
