@@ -38,6 +38,7 @@ def empirical_ntk(spec: MLPSpec, params: Sequence[torch.Tensor], X1: torch.Tenso
     member_chunk
         Members whose Jacobians are held at once (memory ``member_chunk * (N1 + N2) * P``).
     """
+    same = X2 is None
     if X2 is None:
         X2 = X1
     for name, X in (("X1", X1), ("X2", X2)):
@@ -53,7 +54,7 @@ def empirical_ntk(spec: MLPSpec, params: Sequence[torch.Tensor], X1: torch.Tenso
 
     def ntk_one(ps: tuple[torch.Tensor, ...]) -> torch.Tensor:
         j1 = jacrev(single)(ps, X1)
-        j2 = jacrev(single)(ps, X2)
+        j2 = j1 if same else jacrev(single)(ps, X2)
         return sum(a.reshape(a.shape[0], -1) @ b.reshape(b.shape[0], -1).T for a, b in zip(j1, j2))
 
     E = params[0].shape[0]

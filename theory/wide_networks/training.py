@@ -126,7 +126,11 @@ def ntk_predict(
         factor = np.where(w > tol, 1.0 / safe, 0.0)
     elif discrete:
         # (1 - (1 - lr w)^t) / w, with the w -> 0 limit lr t
-        factor = np.where(w > tol, -np.expm1(float(t) * np.log1p(-lr * safe)) / safe, lr * float(t))
+        base = 1.0 - lr * safe  # in (-1, 1) below the stability limit
+        with np.errstate(invalid="ignore", divide="ignore"):
+            small = -np.expm1(float(t) * np.log1p(-lr * safe))  # accurate when lr w is small
+        decay = np.where(base > 0, small, 1.0 - base ** float(t))
+        factor = np.where(w > tol, decay / safe, lr * float(t))
     else:
         factor = np.where(w > tol, -np.expm1(-lr * float(t) * safe) / safe, lr * float(t))
     A = th[N:, :N] @ (V * factor) @ V.T
