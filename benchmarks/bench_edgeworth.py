@@ -1,0 +1,104 @@
+"""Edgeworth benchmarks, as ratios measured in one run (absolute times drift on shared machines).
+
+1. Symbolic derivation: theorycheck's partition (Bell-polynomial) route to the order-10 density terms
+   against sympy's naive ``series(exp(...))`` route to order 6.  Target: ratio naive(6) / ours(10) >= 1.
+2. Numeric evaluation: order-4 pdf at 10^6 points against statsmodels' ExpandedNormal.pdf (6 cumulants,
+   its maximum).  Target: ratio statsmodels / ours >= 1, agreement <= 1e-10.
+
+Run: ``.venv/bin/python benchmarks/bench_edgeworth.py``; writes benchmarks/results/edgeworth.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+import warnings
+
+import numpy as np
+import sympy as sp
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    ts = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    return min(ts)
+
+
+def naive_terms(order: int) -> list:
+    """Expand exp(sum_r lambda_r u^r eps^(r-2) / r!) in eps with sympy.series, then map u^k -> He_k(x)."""
+    eps, u, x = sp.symbols("eps u x")
+    lam = sp.symbols(f"l3:{order + 3}")
+    K = sum(lam[r - 3] * u**r * eps ** (r - 2) / sp.factorial(r) for r in range(3, order + 3))
+    ser = sp.series(sp.exp(K), eps, 0, order + 1).removeO()
+    out = []
+    for j in range(1, order + 1):
+        poly = sp.Poly(sp.expand(ser.coeff(eps, j)), u)
+        out.append(sum(c * sp.hermite_prob(m[0], x) for m, c in zip(poly.monoms(), poly.coeffs())))
+    return out
+
+
+def partition_terms(order: int) -> list:
+    from theory._edgeworth_terms import hermite_poly, symbolic_lambdas, term_coefficients
+
+    x = sp.Symbol("x")
+    lam = symbolic_lambdas(order)
+    return [sum(c * hermite_poly(k, x) for k, c in term_coefficients(j, lam).items()) for j in range(1, order + 1)]
+
+
+def main() -> dict:
+    from theory.edgeworth import Edgeworth
+
+    res: dict = {}
+    t_naive6 = best_of(lambda: naive_terms(6), repeat=1)
+    t_ours10 = best_of(lambda: partition_terms(10), repeat=3)
+    t_ours6 = best_of(lambda: partition_terms(6), repeat=3)
+    res["symbolic"] = {
+        "naive_series_order6_s": t_naive6,
+        "partition_order10_s": t_ours10,
+        "partition_order6_s": t_ours6,
+        "ratio_naive6_over_ours10": t_naive6 / t_ours10,
+        "ratio_naive6_over_ours6": t_naive6 / t_ours6,
+    }
+    # same terms at order 6 by both routes
+    lam_n = sp.symbols("l3:9")
+    from theory._edgeworth_terms import symbolic_lambdas
+
+    sub = dict(zip(symbolic_lambdas(6), lam_n))
+    same = all(sp.expand(a.subs(sub) - b) == 0 for a, b in zip(partition_terms(6), naive_terms(6)))
+    res["symbolic"]["order6_terms_identical"] = bool(same)
+
+    from statsmodels.distributions.edgeworth import ExpandedNormal
+
+    k = [0.3, 1.7, 0.9, 1.4, -0.8, 2.1]
+    x = np.linspace(-5, 6, 1_000_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sm = ExpandedNormal(k)
+        t_sm = best_of(lambda: sm.pdf(x), repeat=5)
+        ref = sm.pdf(x)
+    E = Edgeworth(k)
+    mu, s = k[0], math.sqrt(k[1])
+    ours = lambda: E.pdf((x - mu) / s, 1, 4, warn=False) / s  # noqa: E731
+    ours()
+    t_us = best_of(ours, repeat=5)
+    res["pdf_1e6_points_order4"] = {
+        "statsmodels_s": t_sm,
+        "theorycheck_s": t_us,
+        "ratio_statsmodels_over_ours": t_sm / t_us,
+        "max_abs_difference": float(np.max(np.abs(ours() - ref))),
+    }
+    return res
+
+
+if __name__ == "__main__":
+    out = main()
+    print(json.dumps(out, indent=1))
+    path = os.path.join(os.path.dirname(__file__), "results", "edgeworth.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        json.dump(out, fh, indent=1)
