@@ -21,11 +21,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
-from torch.func import functional_call, grad_and_value, jvp, grad, vmap
+from torch.func import functional_call, vmap
 
 from numerics.estimate import Estimate
 
-__all__ = ["SamplerRun", "sample_local_posterior", "estimate_llc", "degradation_sweep", "hessian_max_eigenvalue"]
+__all__ = ["SamplerRun", "sample_local_posterior", "estimate_llc", "degradation_sweep", "hessian_max_eigenvalue", "hessian_spectrum"]
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -85,7 +85,7 @@ def hessian_max_eigenvalue(
 ) -> float:
     r"""Largest Hessian eigenvalue :math:`h_{\max}` of :math:`L_n` at the model's parameters.
 
-    Power iteration on Hessian-vector products (forward-over-reverse ``jvp(grad)``), on at
+    Power iteration on Hessian-vector products (double backward), on at
     most ``max_rows`` rows of the data.  Used for the predicted step-size bias
     :math:`\epsilon A_{\max}/4 / (1 - \epsilon A_{\max}/4)`, :math:`A_{\max} = n\beta h_{\max} + \gamma`.
 
@@ -100,15 +100,34 @@ def hessian_max_eigenvalue(
     v = torch.randn(w0.shape, generator=g, device=w0.device, dtype=w0.dtype)
     v = v / v.norm()
     lam = 0.0
-    gf = grad(lambda w: f(w, X, Y))
-    for _ in range(int(iters)):
-        hv = jvp(gf, (w0,), (v,))[1]
-        lam = float(torch.dot(v, hv))
-        nrm = hv.norm()
-        if not torch.isfinite(nrm) or nrm == 0:
-            break
-        v = hv / nrm
+    with torch.enable_grad():
+        wg = w0.detach().requires_grad_(True)
+        (gw,) = torch.autograd.grad(f(wg, X, Y), wg, create_graph=True)
+        for _ in range(int(iters)):
+            (hv,) = torch.autograd.grad(gw, wg, grad_outputs=v, retain_graph=True)
+            lam = float(torch.dot(v, hv))
+            nrm = hv.norm()
+            if not torch.isfinite(nrm) or nrm == 0:
+                break
+            v = hv.detach() / nrm
     return abs(lam)
+
+
+def hessian_spectrum(model: torch.nn.Module, loss_fn: LossFn, data: Sequence[torch.Tensor], *, max_rows: int = 4096,
+                     device: Any = None, dtype: Any = None) -> np.ndarray:
+    r"""All eigenvalues of the Hessian of :math:`L_n` at the model's parameters (dense; small models).
+
+    With :func:`theory.singular_learning.sgld_quadratic_llc` it gives the exact expected
+    estimate of a quadratic model; for singular models, near-zero eigenvalues make the
+    quadratic picture unreliable (use it for regular models only).
+    Reference: Golub & Van Loan, *Matrix Computations*, sec. 8.1 (symmetric eigenproblem).
+    """
+    names, shapes, sizes, w0, buffers, X, Y = _prepare(model, data, device, dtype)
+    f = _make_loss(model, loss_fn, names, shapes, sizes, buffers)
+    X, Y = X[:max_rows], Y[:max_rows]
+    with torch.enable_grad():
+        H = torch.autograd.functional.hessian(lambda w: f(w, X, Y), w0.detach())
+    return np.linalg.eigvalsh(0.5 * (H + H.T).detach().cpu().numpy())
 
 
 def sample_local_posterior(
@@ -175,16 +194,20 @@ def sample_local_posterior(
     if sampler == "mala" and not full:
         raise ValueError("sampler='mala' needs full-batch losses (batch_size=None or >= n)")
     f = _make_loss(model, loss_fn, names, shapes, sizes, buffers)
-    gv_full = vmap(grad_and_value(f), in_dims=(0, None, None))
-    gv_mini = vmap(grad_and_value(f), in_dims=(0, 0, 0))
+    # batched forward under vmap, per-chain gradients by one reverse pass of the summed
+    # loss (chains are independent, so d(sum)/dw_c = dL_c/dw_c); ~10x less overhead than vmap(grad)
+    f_full = vmap(f, in_dims=(0, None, None))
+    f_mini = vmap(f, in_dims=(0, 0, 0))
     with torch.no_grad():
         init_loss = float(f(w0, X, Y))
     gen = torch.Generator(device=dev).manual_seed(int(seed))
 
     def grads(w: torch.Tensor, idx: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
-        if idx is None:
-            return gv_full(w, X, Y)
-        return gv_mini(w, X[idx], Y[idx])
+        with torch.enable_grad():
+            wg = w.detach().requires_grad_(True)
+            Lv = f_full(wg, X, Y) if idx is None else f_mini(wg, X[idx], Y[idx])
+            (gv,) = torch.autograd.grad(Lv.sum(), wg)
+        return gv, Lv.detach()
 
     w = w0.expand(chains, d).clone()
     V = torch.zeros_like(w)
@@ -231,7 +254,7 @@ def sample_local_posterior(
             w = wp
             idx = None if full else torch.randint(0, n, (chains, B), generator=gen, device=dev)
             g, L = grads(w, idx)
-        bad |= ~torch.isfinite(L) | ~torch.isfinite(w).all(1) | (L - init_loss > thresh)
+        bad |= ~torch.isfinite(L) | ~torch.isfinite(w).all(1) | ((L - init_loss).abs() > thresh)
     diverged = bad.cpu().numpy()
     acc = (acc_sum / max(acc_n, 1)).cpu().numpy() if acc_n else np.full(chains, np.nan)
     return SamplerRun(trace.cpu().numpy(), init_loss, nb.cpu().numpy(), diverged, acc, time.perf_counter() - t0)
@@ -301,6 +324,7 @@ def _to_estimate(run: SamplerRun, model, loss_fn, data, n_beta, gamma, step_size
     if run.diverged.any():
         msgs.append(f"{int(run.diverged.sum())} of {run.diverged.size} chains diverged (indices {np.flatnonzero(run.diverged).tolist()}); excluded")
     if ok.size < 2:
+        warnings.warn(msgs[0], RuntimeWarning, stacklevel=3)
         raise FloatingPointError(f"SGLD diverged in chains {np.flatnonzero(run.diverged).tolist()}: step_size={step_size} too large")
     llc, _ = _summarise(run, ok)
     value, se = float(llc.mean()), float(llc.std(ddof=1) / np.sqrt(ok.size))
@@ -360,6 +384,8 @@ def degradation_sweep(
     run = sample_local_posterior(model, loss_fn, data, n_beta=per, gamma=gamma, step_size=step_size, chains=per.size,
                                  draws=draws, burn_in=burn_in, seed=seed, batch_size=batch_size, sampler=sampler,
                                  device=device, dtype=dtype)
+    if run.diverged.any():
+        warnings.warn(f"diverged chains excluded: {np.flatnonzero(run.diverged).tolist()}", RuntimeWarning, stacklevel=2)
     ex, se, llc, llc_se = (np.empty(nbs.size) for _ in range(4))
     for k in range(nbs.size):
         rows = np.arange(k * chains, (k + 1) * chains)
@@ -369,8 +395,6 @@ def degradation_sweep(
         l, e = _summarise(run, rows)
         ex[k], se[k] = e.mean(), e.std(ddof=1) / np.sqrt(rows.size)
         llc[k], llc_se[k] = l.mean(), l.std(ddof=1) / np.sqrt(rows.size)
-    if run.diverged.any():
-        warnings.warn(f"diverged chains excluded: {np.flatnonzero(run.diverged).tolist()}", RuntimeWarning, stacklevel=2)
     diag = {"x": 1.0 / nbs, "n_beta": nbs, "llc": llc, "llc_stderr": llc_se, "diverged_chains": np.flatnonzero(run.diverged).tolist(),
             "acceptance_rate": run.acceptance}
     return Estimate(ex, se, chains, seed, run.seconds, "across-chains", diag)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
-from torch.func import functional_call, grad_and_value, vmap
+from torch.func import functional_call, vmap
 
 __all__ = [
     "DeepLinearNetwork",
@@ -147,7 +147,16 @@ def train_to_minimum(
     def f(params: dict[str, torch.Tensor]) -> torch.Tensor:
         return loss_fn(functional_call(model, {**params, **bufs}, (X,)), Y)
 
-    gv = vmap(grad_and_value(f))
+    fv = vmap(f)
+
+    def gv(P: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        # batched forward, one reverse pass of the summed loss: restarts are independent
+        with torch.enable_grad():
+            Pg = {k: v.detach().requires_grad_(True) for k, v in P.items()}
+            L = fv(Pg)
+            gs = torch.autograd.grad(L.sum(), [Pg[k] for k in names])
+        return dict(zip(names, gs)), L.detach()
+
     m = {n: torch.zeros_like(v) for n, v in P.items()}
     v2 = {n: torch.zeros_like(v) for n, v in P.items()}
     b1, b2, eps = 0.9, 0.999, 1e-12

@@ -1,0 +1,162 @@
+"""Tests for numerics.sgld and numerics.slt_models (no theory imports: closed forms written inline)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from numerics.sgld import degradation_sweep, estimate_llc, hessian_max_eigenvalue, sample_local_posterior
+from numerics.slt_models import (
+    DeepLinearNetwork,
+    NormalCrossingModel,
+    QuadraticModel,
+    deep_linear_teacher_student,
+    mse,
+    normal_crossing_data,
+    quadratic_data,
+    train_to_minimum,
+)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+def _quad(h=(1.0, 2.0)):
+    X, Y = quadratic_data(list(h), 32, seed=0)
+    return QuadraticModel(len(h)), (X, Y)
+
+
+def test_quadratic_data_has_exact_hessian():
+    m, data = _quad((1.0, 3.0))
+    assert hessian_max_eigenvalue(m, mse, data) == pytest.approx(3.0, rel=1e-8)
+
+
+def test_quadratic_gaussian_posterior_mean_loss():
+    # full-batch SGLD on h|w|^2/2 at small step: E[lambda_hat] = sum n b h / (2 A (1 - eps A/4)) (stationary)
+    h, nb, g, eps = np.array([1.0, 2.0]), 50.0, 1.0, 1e-3
+    m, data = _quad(tuple(h))
+    e = estimate_llc(m, mse, data, n_beta=nb, gamma=g, step_size=eps, chains=256, draws=300, burn_in=300, seed=3)
+    A = nb * h + g
+    expected = float(np.sum(nb * h / (2 * A * (1 - eps * A / 4))))
+    assert abs(e.value - expected) < 4 * e.stderr
+    assert e.diagnostics["step_size_bias"] == pytest.approx((eps * (nb * 2 + g) / 4) / (1 - eps * (nb * 2 + g) / 4), rel=1e-6)
+    assert e.diagnostics["loss_trace"].shape == (256, 300)
+    assert np.all(e.diagnostics["acceptance_rate"] > 0.5)
+
+
+def test_reproducible_and_input_not_mutated():
+    m, data = _quad()
+    before = [p.detach().clone() for p in m.parameters()]
+    X0 = data[0].clone()
+    a = estimate_llc(m, mse, data, n_beta=10.0, gamma=1.0, step_size=1e-2, chains=4, draws=20, burn_in=5, seed=11)
+    b = estimate_llc(m, mse, data, n_beta=10.0, gamma=1.0, step_size=1e-2, chains=4, draws=20, burn_in=5, seed=11)
+    assert a.value == b.value
+    assert all(torch.equal(p, q) for p, q in zip(before, m.parameters()))
+    assert torch.equal(X0, data[0])
+
+
+def test_wbic_default_n_beta():
+    m, data = _quad()
+    e = estimate_llc(m, mse, data, chains=2, draws=5, burn_in=1, seed=0, bias_diagnostic=False)
+    assert e.diagnostics["n_beta"] == pytest.approx(32 / math.log(32))
+
+
+def test_divergence_is_reported_not_averaged():
+    m, data = _quad((1.0, 2.0))
+    # eps * (n beta h + gamma) = 0.05 * 201 > 4: every chain explodes
+    with pytest.warns(RuntimeWarning, match="unstable|diverged"):
+        with pytest.raises(FloatingPointError, match="diverged"):
+            estimate_llc(m, mse, data, n_beta=100.0, gamma=1.0, step_size=0.05, chains=4, draws=200, burn_in=0, seed=0)
+
+
+def test_partial_divergence_excluded():
+    # one temperature stable, the other not: the sweep warns and excludes, never averages
+    m, data = _quad((1.0,))
+    with pytest.raises(FloatingPointError):
+        with pytest.warns(RuntimeWarning):
+            degradation_sweep(m, mse, data, [10.0, 1000.0], gamma=1.0, step_size=0.01, chains=3, draws=200, burn_in=0, seed=0)
+    run = sample_local_posterior(m, mse, data, n_beta=[10.0, 10.0, 1000.0], gamma=1.0, step_size=0.01, chains=3, draws=200,
+                                 burn_in=0, seed=0)
+    assert run.diverged.tolist() == [False, False, True]
+
+
+def test_negative_llc_warns():
+    # w* at a maximum of L = 1 - |w|^2 (the localisation gamma keeps the posterior proper)
+    class Neg(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(2, dtype=torch.float64))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x * 0 + (1.0 - (self.w**2).sum())
+
+    X = torch.ones(8, 1, dtype=torch.float64)
+    with pytest.warns(RuntimeWarning, match="not a local minimum"):
+        e = estimate_llc(Neg(), lambda p, y: p.mean(), (X, X), n_beta=10.0, gamma=100.0, step_size=1e-3, chains=8, draws=100,
+                         burn_in=10, seed=0, bias_diagnostic=False)
+    assert e.value < 0
+
+
+def test_bad_input():
+    m, data = _quad()
+    with pytest.raises(ValueError, match="non-finite"):
+        estimate_llc(m, mse, (data[0] * float("nan"), data[1]), n_beta=1.0, chains=2, draws=2, burn_in=0)
+    with pytest.raises(ValueError, match="chains"):
+        estimate_llc(m, mse, data, n_beta=1.0, chains=1)
+    with pytest.raises(ValueError, match="step_size"):
+        estimate_llc(m, mse, data, n_beta=1.0, step_size=-1.0)
+    with pytest.raises(ValueError, match="sampler"):
+        estimate_llc(m, mse, data, n_beta=1.0, sampler="hmc")
+    with pytest.raises(ValueError, match="mala"):
+        estimate_llc(m, mse, data, n_beta=1.0, sampler="mala", batch_size=4)
+    with pytest.raises(TypeError):
+        estimate_llc("net", mse, data)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="rank"):
+        deep_linear_teacher_student((3, 2, 3), 3, 10, seed=0)
+    with pytest.raises(ValueError, match="widths"):
+        DeepLinearNetwork((3, 0, 2))
+
+
+def test_mala_normal_crossing_gaussian_case():
+    # K = w^2 with Gaussian localisation: posterior N(0, 1/(2 n b + gamma)) -> n b E[K] = n b/(2 n b + gamma), exactly
+    X, Y = normal_crossing_data(8, seed=0)
+    nb, g = 40.0, 1.0
+    e = estimate_llc(NormalCrossingModel([1]), mse, (X, Y), n_beta=nb, gamma=g, step_size=0.02, chains=128, draws=300,
+                     burn_in=50, seed=2, sampler="mala", bias_diagnostic=False)
+    assert abs(e.value - nb / (2 * nb + g)) < 4 * e.stderr
+
+
+def test_minibatch_and_rmsprop_run():
+    net, data = deep_linear_teacher_student((3, 2, 3), 1, 64, seed=0, init_scale=0.0)
+    with torch.no_grad():
+        assert float(mse(net(data[0]), data[1])) < 1e-20
+    e = estimate_llc(net, mse, data, n_beta=50.0, gamma=10.0, step_size=1e-3, chains=4, draws=50, burn_in=10, seed=0,
+                     batch_size=16, sampler="rmsprop")
+    assert np.isfinite(e.value) and e.stderr > 0
+
+
+def test_train_to_minimum_batched_restarts():
+    net, (X, Y) = deep_linear_teacher_student((3, 2, 3), 1, 64, seed=1, init_scale=0.0)
+    start = DeepLinearNetwork((3, 2, 3), init_scale=0.3, seed=5)
+    trained, loss = train_to_minimum(start, mse, (X, Y), steps=600, lr=2e-2, restarts=4, init_scale=0.1, seed=0)
+    assert loss < 1e-4
+    with torch.no_grad():
+        assert float(mse(trained(X), Y)) == pytest.approx(loss, rel=1e-6, abs=1e-12)
+        assert float(mse(start(X), Y)) > 1e-2  # input untouched
+
+
+def test_degradation_sweep_shapes():
+    m, data = _quad((1.0, 2.0))
+    e = degradation_sweep(m, mse, data, [10.0, 20.0, 40.0], gamma=0.0, step_size=1e-3, chains=32, draws=200, burn_in=200, seed=0)
+    assert e.value.shape == (3,) and np.all(e.value > 0)
+    # quadratic, gamma = 0: E[L - L*] = d/(2 n beta) / (1 - eps A/4) -> decreasing like 1/(n beta)
+    assert np.all(np.diff(e.value) < 0)
+    np.testing.assert_allclose(e.diagnostics["llc"], 1.0, atol=6 * e.diagnostics["llc_stderr"].max() + 0.05)
