@@ -52,10 +52,13 @@ class FiniteWidthResult:
     kernels, four_points, corrections, chi_parallel
         Per-layer values (layer 1 ... L; ``chi_parallel`` per transition).
     variance_truncation, kurtosis_truncation
-        Size estimate of the first omitted :math:`O(1/n^2)` term: the square of the relative
-        first-order correction, :math:`K_L \\kappa_{1/n}^2` and :math:`\\kappa_{1/n}^2`
-        (for scale-invariant activations the exact 1/n^2 term of the kurtosis is
-        :math:`3c^2\\sum_{i<j} 1/(n_in_j) \\le \\kappa_{1/n}^2/3`).
+        Size of the omitted :math:`O(1/n^2)` terms: 0 for one hidden layer (the 1/n results are
+        exact there: the output is Gaussian given an iid mean of the hidden layer); the exact
+        remainder :math:`|3\\prod_l(1+c/n_l) - 3 - \\kappa_{1/n}|` (and 0 for the variance) for
+        scale-invariant activations at zero bias; otherwise the square of the relative first-order
+        correction, :math:`K_L\\kappa_{1/n}^2` and :math:`\\kappa_{1/n}^2` (for scale-invariant
+        activations the exact :math:`1/n^2` term :math:`3c^2\\sum_{i<j}1/(n_in_j)` is below
+        :math:`\\kappa_{1/n}^2`).
     quadrature_error
         Estimated absolute error of the Gaussian averages (0 for piecewise-linear activations).
     """
@@ -217,9 +220,20 @@ def finite_width(activation: ActivationSpec, hidden_widths: Sequence[int] | int,
         Gs.append(G)
         chis.append(chi)
     kurt = 3 * v / (K * K)
+    if len(ws) == 1:
+        # one hidden layer: z | layer 1 ~ N(0, S) with S an iid mean, so E z^2 = K_2 and 3 Var(S)/K_2^2 are exact
+        var_tr, kurt_tr = 0.0, 0.0
+    elif act.slopes is not None and not np.any(cb):
+        # scale-invariant, zero bias: G = 0 exactly and the omitted kurtosis terms are known (Hanin & Nica 2020)
+        a2 = (act.slopes[0] ** 2 + act.slopes[1] ** 2) / 2
+        c = 3 * (act.slopes[0] ** 4 + act.slopes[1] ** 4) / 2 / a2 ** 2 - 1
+        var_tr, kurt_tr = 0.0, abs(3 * math.prod(1 + c / n for n in ws) - 3 - kurt)
+    else:
+        var_tr, kurt_tr = K * kurt * kurt, kurt * kurt
     return FiniteWidthResult(
-        kernel=K, variance=K + G, variance_correction=G, four_point=v, excess_kurtosis=kurt,
-        kernels=tuple(Ks), four_points=tuple(vs), corrections=tuple(Gs), chi_parallel=tuple(chis),
-        variance_truncation=K * kurt * kurt, kurtosis_truncation=kurt * kurt, quadrature_error=qerr,
+        kernel=float(K), variance=float(K + G), variance_correction=float(G), four_point=float(v),
+        excess_kurtosis=float(kurt), kernels=tuple(map(float, Ks)), four_points=tuple(map(float, vs)),
+        corrections=tuple(map(float, Gs)), chi_parallel=tuple(map(float, chis)),
+        variance_truncation=float(var_tr), kurtosis_truncation=float(kurt_tr), quadrature_error=float(qerr),
         extra={"activation": act.name, "hidden_widths": ws, "C_W": cw.tolist(), "C_b": cb.tolist(), "K1": K1},
     )
