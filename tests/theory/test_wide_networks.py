@@ -324,3 +324,16 @@ def test_output_density_cumulants_and_cdf_against_monte_carlo():
     assert np.any(np.abs(emp - gauss) > 5 * se + d.cdf_truncation(xs))
     pdf_int = integrate.quad(lambda x: float(d.pdf(np.array([x]))[0]), -12, 12)[0]
     assert pdf_int == pytest.approx(1.0, abs=1e-8)
+
+
+def test_derivations_render():
+    from theory.derivation import all_derivations
+
+    names = ["wide-networks-kernels", "wide-networks-finite-width", "wide-networks-exact-moments",
+             "wide-networks-edgeworth-density"]
+    for d in all_derivations(names):
+        md = d.to_markdown()
+        assert d.references and "$$" in md
+    fw = all_derivations(["wide-networks-finite-width"])[0]
+    # the symbolic ReLU vertex increment agrees with the numeric recursion (5 K^2 / n)
+    assert sp.simplify(fw.steps[-1].equation.rhs - 5 * sp.Symbol("K", positive=True) ** 2 / sp.Symbol("n", positive=True)) == 0

@@ -13,6 +13,7 @@ References: Roberts, Yaida & Hanin, *The Principles of Deep Learning Theory* (20
 """
 
 from theory.wide_networks.activations import ACTIVATION_NAMES, Activation, resolve_activation
+from theory.wide_networks import derivations as _derivations  # noqa: F401  (registers the docs)
 from theory.wide_networks.density import OutputDensity, output_density
 from theory.wide_networks.exact import exact_moment_ratio, relu_zero_atom
 from theory.wide_networks.finite_width import FiniteWidthResult, default_weight_variance, finite_width
