@@ -119,8 +119,17 @@ def test_degradation_passes_and_falsifies():
     assert not _run(name, twenty_percent_off).passed
 
 
+def test_degradation_exponent_passes_and_falsifies():
+    name = "singular_learning.degradation_exponent"
+    res = _run(name)
+    assert res.passed
+    assert not _run(name, lambda params: Prediction(1.1)).passed
+    assert not _refute(name, res, lambda params: Prediction(0.9))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["singular_learning.normal_crossing", "singular_learning.sgld_step_bias",
-                                  "singular_learning.deep_linear", "singular_learning.degradation"])
+                                  "singular_learning.deep_linear", "singular_learning.degradation",
+                                  "singular_learning.degradation_exponent"])
 def test_full_mode_passes(name):
     assert _run(name, mode="full").passed

@@ -7,7 +7,9 @@ r"""Singular learning theory checks: exact RLCTs against sampled local posterior
 * ``singular_learning.deep_linear`` -- SGLD on deep linear networks trained to a rank-``r``
   teacher against Aoyagi's :math:`\lambda`;
 * ``singular_learning.degradation`` -- slope of :math:`E[L] - L^*` against :math:`1/(n\beta)`
-  equals :math:`\lambda`.
+  equals :math:`\lambda`;
+* ``singular_learning.degradation_exponent`` -- the same curve is a power law of exponent 1
+  (``compare_scaling``).
 
 Bias budget of the deep-linear checks (derived, not tuned): SGLD with step :math:`\epsilon`
 inflates the estimate in a direction of curvature :math:`h` by exactly
@@ -39,7 +41,7 @@ from numerics.slt_models import (
 )
 from theory.singular_learning import normal_crossing_llc, rlct_deep_linear, sgld_quadratic_llc
 from validation.check import Check, Prediction, register_check
-from validation.stats import Comparison, compare_point
+from validation.stats import Comparison, compare_point, compare_scaling
 
 __all__: list[str] = []
 
@@ -173,3 +175,24 @@ register_check(Check(
           "step_size": 2e-5, "chains": 32, "draws": 3000, "burn_in": 1000},
 ))
 
+
+
+def _exp_predict(p: dict[str, Any]) -> Prediction:
+    lam = float(rlct_deep_linear(p["widths"], p["rank"])[0])
+    return Prediction(1.0, 0.0, summary={"exponent": 1.0, "lambda": lam})
+
+
+def _exp_compare(pred: Prediction, est: Estimate, p: dict[str, Any], alpha: float) -> Comparison:
+    d = est.diagnostics
+    return compare_scaling(pred.value, d["x"], d["y"], d["y_err"], alpha=alpha)
+
+
+register_check(Check(
+    "singular_learning.degradation_exponent", "singular_learning",
+    "degradation law E[L]-L* ~ (1/(n beta))^1 on a trained deep linear network (fitted log-log exponent)",
+    _exp_predict, _deg_measure, _exp_compare,
+    quick={"widths": (3, 3, 3), "rank": 3, "n": 200, "n_betas": [100.0, 200.0, 400.0, 800.0, 1600.0], "gamma": 10.0,
+           "step_size": 3e-5, "chains": 8, "draws": 400, "burn_in": 300},
+    full={"widths": (2, 3, 4), "rank": 1, "n": 500, "n_betas": [125.0, 250.0, 500.0, 1000.0, 2000.0], "gamma": 10.0,
+          "step_size": 2e-5, "chains": 32, "draws": 3000, "burn_in": 1000},
+))
