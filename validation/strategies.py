@@ -22,6 +22,11 @@ from validation._strategies import cumulants as _cumulants  # noqa: E402
 
 __all__ += _cumulants.__all__
 
+from validation._strategies.quantum import *  # noqa: F401,F403,E402
+from validation._strategies import quantum as _quantum  # noqa: E402
+
+__all__ += _quantum.__all__
+
 from validation._strategies.singular_learning import *  # noqa: F401,F403,E402
 from validation._strategies import singular_learning as _singular_learning  # noqa: E402
 

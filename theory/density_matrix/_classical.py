@@ -1,4 +1,4 @@
-"""The classical limit of Lindblad dynamics: dephasing turns coherent hopping into a Markov chain.
+r"""The classical limit of Lindblad dynamics: dephasing turns coherent hopping into a Markov chain.
 
 References: Gardiner & Zoller, *Quantum Noise* (2004) sec. 5.1 and Cao & Silbey, J. Phys.
 Chem. A 113 (2009) 13825 (adiabatic elimination of coherences, Haken-Strobl-Reineker model:
