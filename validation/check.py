@@ -253,12 +253,19 @@ def register_check(check: Check) -> Check:
     return check
 
 
-def _discover() -> None:
+def _area_modules() -> list[str]:
     import validation.checks as pkg
 
-    for mod in pkgutil.iter_modules(pkg.__path__):
-        if not mod.name.startswith("_"):
-            importlib.import_module(f"validation.checks.{mod.name}")
+    return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
+
+
+def _discover(area: str | None = None) -> None:
+    """Import the check modules: only ``validation.checks.<area>`` when ``area`` names one, else all."""
+    mods = _area_modules()
+    if area is not None and area in mods:
+        mods = [area]
+    for m in mods:
+        importlib.import_module(f"validation.checks.{m}")
 
 
 def all_checks() -> list[Check]:
@@ -268,7 +275,11 @@ def all_checks() -> list[Check]:
 
 
 def get_check(name: str) -> Check:
-    _discover()
+    """The check called ``name`` (imports only its area's module when that suffices)."""
+    if name not in _CHECKS:
+        _discover(name.split(".", 1)[0])
+    if name not in _CHECKS:
+        _discover()
     try:
         return _CHECKS[name]
     except KeyError:
@@ -280,9 +291,15 @@ def select_checks(patterns: list[str] | None) -> list[Check]:
 
     A pattern that matches nothing raises ``ValueError`` naming it.
     """
-    checks = all_checks()
     if not patterns:
-        return checks
+        return all_checks()
+    heads = {p.split(".", 1)[0] for p in patterns}
+    if all(h in _area_modules() for h in heads):  # area-qualified patterns: import those areas only
+        for h in heads:
+            _discover(h)
+        checks = sorted(_CHECKS.values(), key=lambda c: (c.area, c.name))
+    else:
+        checks = all_checks()
     chosen: dict[str, Check] = {}
     for pat in patterns:
         hits = [c for c in checks if fnmatch.fnmatchcase(c.name, pat) or c.name == pat or c.area == pat]
