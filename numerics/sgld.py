@@ -158,7 +158,9 @@ def sample_local_posterior(
       with minibatch losses :math:`L_b` (Welling & Teh 2011);
     * ``"rmsprop"``: the same with the diagonal RMSProp preconditioner
       :math:`G = 1/(\sqrt{V}+\delta)`, :math:`V \leftarrow \alpha V + (1-\alpha)(\nabla U_b)^2`,
-      drift :math:`\tfrac\epsilon2 G\nabla U_b` and noise :math:`\sqrt{\epsilon G}\,\xi` (Li et al., AAAI 2016);
+      drift :math:`\tfrac\epsilon2 G\nabla U_b` and noise :math:`\sqrt{\epsilon G}\,\xi` (Li et al., AAAI 2016),
+      with :math:`G` rescaled to mean one per chain (so :math:`\epsilon` stays the mean step; at
+      :math:`w^*` the gradient vanishes and an unscaled :math:`G = 1/\delta` would explode);
     * ``"mala"``: full-batch Langevin proposals with the Metropolis-Hastings correction
       (Roberts & Tweedie 1996), exact in the limit of many draws.
 
@@ -232,6 +234,7 @@ def sample_local_posterior(
         if sampler == "rmsprop":
             V = rmsprop_alpha * V + (1 - rmsprop_alpha) * gU * gU if t else gU * gU
             G = 1.0 / (V.sqrt() + rmsprop_eps)
+            G = G / G.mean(dim=1, keepdim=True)  # mean 1 per chain: step_size stays the mean step
         noise = torch.randn(w.shape, generator=gen, device=dev, dtype=dt)
         wp = w - 0.5 * step_size * G * gU + sq * G.sqrt() * noise
         want_acc = sampler == "mala" or (t % diag_every == 0)
