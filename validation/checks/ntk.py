@@ -17,11 +17,10 @@ import time
 from typing import Any, Mapping
 
 import numpy as np
-import torch
 
 from numerics.estimate import Estimate
-from numerics.ntk import ensemble_ntk
-from numerics.training import MLPSpec, train_ensemble
+from numerics.ntk import ensemble_ntk, trained_moments
+from numerics.training import MLPSpec
 from theory.wide_networks import ntk_kernel, ntk_predict
 from theory.wide_networks.training import ntk_stability_limit
 from validation.check import Check, Prediction, register_check
@@ -141,25 +140,16 @@ def _predict_trained(p: Mapping[str, Any]) -> Prediction:
 
 def _measure_trained(p: Mapping[str, Any], seed: int) -> Estimate:
     """Per width: mean and covariance entries on the test points at each recorded step, with their
-    joint sampling covariance (influence functions over members, Anderson 2003 sec. 3.3)."""
+    joint sampling covariance (control-variate estimator ``numerics.ntk.trained_moments``)."""
     t0 = time.perf_counter()
     X, Y, Xt = _data(p)
     lr = _lr(p)
-    steps = [int(s) for s in p["steps"]]
     vals, covs = [], []
-    iu = np.triu_indices(Xt.shape[0])
     for i, n in enumerate(p["widths"]):
-        r = train_ensemble(_spec(p, int(n)), X, Y, members=int(p["members"]), steps=max(steps), lr=lr,
-                           seed=seed * 1000 + i, X_eval=Xt, record_steps=steps, dtype=torch.float64)
-        infl = []
-        for j in range(len(steps)):
-            f = r.outputs[j]
-            c = f - f.mean(0)
-            prod = (c[:, :, None] * c[:, None, :])[:, iu[0], iu[1]]
-            infl.append(np.concatenate([f, prod], axis=1))
-        F = np.concatenate(infl, axis=1)  # (members, components)
-        vals.append(F.mean(0))
-        covs.append(np.cov(F.T) / F.shape[0])
+        v, c = trained_moments(_spec(p, int(n)), X, Y, Xt, steps=p["steps"], lr=lr, members=int(p["members"]),
+                               seed=seed * 1000 + i)
+        vals.append(v)
+        covs.append(c)
     return Estimate(np.stack(vals), np.sqrt(np.stack([np.diag(c) for c in covs])), int(p["members"]), seed,
                     time.perf_counter() - t0, "analytic",
                     {"x": np.asarray(p["widths"], dtype=float), "covariance": np.stack(covs), "lr": lr})
