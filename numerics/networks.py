@@ -25,6 +25,7 @@ from numerics.estimate import Estimate
 __all__ = [
     "torch_activation",
     "mlp_ensemble_outputs",
+    "mlp_ensemble_forward",
     "module_ensemble_outputs",
     "moment_ratio_estimate",
     "excess_kurtosis_estimate",
@@ -143,25 +144,56 @@ def mlp_ensemble_outputs(
     gen = torch.Generator(device=dev)
     gen.manual_seed(int(seed))
     Xt = torch.as_tensor(Xa, dtype=dtype, device=dev)
-    outs, conds = [], []
+    # results go into arrays allocated up front (no long-lived small allocations interleaved with the
+    # per-chunk temporaries, which would fragment the heap and make RSS creep with the ensemble size)
+    out = np.empty((ensemble_size, Xa.shape[0]))
+    cond = np.empty((ensemble_size, Xa.shape[0])) if conditional_variance else None
+    # weight buffers allocated once and refilled in place: no allocator churn across chunks
+    wbuf = [torch.empty((B, dims[l], dims[l + 1]), device=dev, dtype=dtype) for l in range(L)]
+    bbuf = [torch.empty((B, 1, dims[l + 1]), device=dev, dtype=dtype) if cb[l] > 0 else None for l in range(L)]
     with torch.no_grad():
         for start in range(0, ensemble_size, B):
             b = min(B, ensemble_size - start)
-            h = Xt
+            Ws, bs = [], []
             for l in range(L):
-                W = torch.randn((b, dims[l], dims[l + 1]), generator=gen, device=dev, dtype=dtype)
-                W.mul_(math.sqrt(cw[l] / dims[l]))
-                if l == L - 1 and conditional_variance:
-                    conds.append((cb[l] + cw[l] * h.square().mean(-1)).double().cpu())
-                z = torch.matmul(h, W)
-                if cb[l] > 0:
-                    z.add_(torch.randn((b, 1, dims[l + 1]), generator=gen, device=dev, dtype=dtype), alpha=math.sqrt(cb[l]))
-                h = act(z) if l < L - 1 else z
-            outs.append(h[..., 0].double().cpu())
-    out = torch.cat(outs).numpy()
+                W = wbuf[l][:b]
+                torch.randn(W.shape, generator=gen, out=W)
+                Ws.append(W.mul_(math.sqrt(cw[l] / dims[l])))
+                if bbuf[l] is not None:
+                    bb = bbuf[l][:b]  # type: ignore[index]
+                    torch.randn(bb.shape, generator=gen, out=bb)
+                    bs.append(bb.mul_(math.sqrt(cb[l])))
+                else:
+                    bs.append(None)
+            res = mlp_ensemble_forward(Xt, Ws, bs, act, return_last_hidden=conditional_variance)
+            if conditional_variance:
+                res, h = res
+                cond[start:start + b] = (cb[-1] + cw[-1] * h.square().mean(-1)).double().cpu().numpy()  # type: ignore[index]
+            out[start:start + b] = res[..., 0].double().cpu().numpy()
     if conditional_variance:
-        return out, torch.cat(conds).numpy()
+        return out, cond  # type: ignore[return-value]
     return out
+
+
+def mlp_ensemble_forward(
+    X: torch.Tensor, weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor | None],
+    activation: Callable[[torch.Tensor], torch.Tensor], *, return_last_hidden: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    """Forward pass of a stacked ensemble: one batched matmul per layer for all members.
+
+    ``X`` is ``(points, d)`` (shared by all members) or ``(E, points, d)``; ``weights[l]`` is
+    ``(E, n_l, n_{l+1})``, ``biases[l]`` is ``(E, 1, n_{l+1})`` or ``None``.  Returns the
+    last-layer preactivations ``(E, points, n_L)`` (and the last hidden activations when asked).
+    """
+    h = X
+    last = X
+    for l, (W, b) in enumerate(zip(weights, biases)):
+        last = h
+        z = torch.matmul(h, W)
+        if b is not None:
+            z = z + b
+        h = activation(z) if l < len(weights) - 1 else z
+    return (h, last) if return_last_hidden else h
 
 
 def module_ensemble_outputs(
