@@ -13,14 +13,13 @@ from numerics.estimate import Estimate
 from numerics.quantum import apply_kraus, lindblad_evolve
 from theory.derivation import cached_lambdify
 from theory.density_matrix import (
-    classical_embedding_jump_ops,
     classical_generator,
     dephased_step_markov,
     two_site_rate_series,
 )
 from validation.check import Check, Prediction
 from validation.checks.density_matrix._models import register as _register
-from validation.checks.density_matrix._models import SX, dimer, rates_matrix, tol_stderr
+from validation.checks.density_matrix._models import dimer, rates_matrix, tol_stderr
 from validation.stats import Comparison, compare_point, compare_scaling
 
 __all__: list[str] = []
@@ -146,7 +145,7 @@ def _embed_predict(p: Mapping[str, Any]) -> Prediction:
 
 def _embed_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     t0 = time.perf_counter()
-    Q = np.array(classical_generator_numeric(np.asarray(p["rates"], float)))
+    Q = np.array(_generator_numeric(np.asarray(p["rates"], float)))
     n = Q.shape[0]
     Ls = []
     for i in range(n):
@@ -163,7 +162,7 @@ def _embed_measure(p: Mapping[str, Any], seed: int) -> Estimate:
                     {"max_offdiagonal": offdiag, "n_jump_ops": len(Ls)})
 
 
-def classical_generator_numeric(w: np.ndarray) -> np.ndarray:
+def _generator_numeric(w: np.ndarray) -> np.ndarray:
     """Generator from rates ``w_ij`` (i <- j) numerically (the measurement side's own construction)."""
     Q = np.array(w, float)
     np.fill_diagonal(Q, 0.0)
@@ -177,6 +176,3 @@ _register(Check(
     quick={"rates": [[0, 0.5, 0.2], [1.0, 0, 0.3], [0.25, 0.75, 0]], "p0": [0.2, 0.5, 0.3], "t_max": 5.0, "n_times": 51, **_TOL},
     full={"t_max": 20.0, "n_times": 401},
 ))
-
-__all__ += ["classical_generator_numeric"]
-_ = (SX, classical_embedding_jump_ops)

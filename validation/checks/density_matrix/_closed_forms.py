@@ -149,7 +149,8 @@ def _spec_model(p: Mapping[str, Any]) -> tuple[Any, list[Any]]:
 def _spec_predict(p: Mapping[str, Any]) -> Prediction:
     H, Ls = _spec_model(p)
     ev = [complex(sp.N(k, 30)) for k, m in liouvillian_spectrum(H, Ls).items() for _ in range(m)]
-    return Prediction(np.array(ev), 0.0, summary=[str(e) for e in ev])
+    # eigenvalues as rows (Re, Im): real arrays for reports and plots
+    return Prediction(np.array([[e.real, e.imag] for e in ev]), 0.0, summary=[str(e) for e in ev])
 
 
 def _spec_measure(p: Mapping[str, Any], seed: int) -> Estimate:
@@ -159,15 +160,17 @@ def _spec_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     ev, V = np.linalg.eig(L)
     # Bauer-Fike: |error| <= cond(V) * ||E||_2 with the QR algorithm's backward error ||E|| ~ n eps ||L||_2
     se = np.linalg.cond(V) * L.shape[0] * np.finfo(float).eps * np.linalg.norm(L, 2)
-    return Estimate(ev, np.full(ev.shape, se), 1, seed, time.perf_counter() - t0, "bauer-fike", {"cond_V": float(np.linalg.cond(V))})
+    return Estimate(np.column_stack([ev.real, ev.imag]), np.full((ev.size, 2), se), 1, seed, time.perf_counter() - t0,
+                    "bauer-fike", {"cond_V": float(np.linalg.cond(V))})
 
 
 def _spec_compare(pred: Prediction, est: Estimate, p: Mapping[str, Any], alpha: float) -> Comparison:
-    a, b = np.asarray(pred.value, complex), np.asarray(est.value, complex)
+    pa, pb = np.asarray(pred.value, float), np.asarray(est.value, float)
+    a, b = pa[:, 0] + 1j * pa[:, 1], pb[:, 0] + 1j * pb[:, 1]
     if a.shape != b.shape:
         return Comparison("point-z", float("inf"), 0.0, alpha, False, {"reason": f"{a.size} vs {b.size} eigenvalues"})
     r, c = linear_sum_assignment(np.abs(a[:, None] - b[None, :]))
-    a, b, se = a[r], b[c], np.asarray(est.stderr)[c]
+    a, b, se = a[r], b[c], np.asarray(est.stderr)[c, 0]  # eigenvalues matched by minimal total distance
     return compare_point(np.concatenate([a.real, a.imag]), np.concatenate([b.real, b.imag]), np.concatenate([se, se]), alpha=alpha)
 
 
