@@ -58,8 +58,9 @@ def test_linear_deep_kernels_closed_form():
     np.testing.assert_allclose(K, np.prod(cw) * base, rtol=1e-12)
     # NTK parameterisation: each of L layers contributes prod(C_W) x.x'/d
     np.testing.assert_allclose(ntk_kernel(X, X, "linear", cw, 0.0), 3 * np.prod(cw) * base, rtol=1e-12)
-    # standard: sum_l prod_{m != l} C_W^(m) x.x'/d
-    std = sum(np.prod(cw) / c for c in cw) * base
+    # standard: sum_l prod_{m != l} C_W^(m) x.x'/d, plus the trained (zero-initialised) biases:
+    # layer l's bias reaches the output through prod_{m > l} C_W^(m)
+    std = sum(np.prod(cw) / c for c in cw) * base + sum(np.prod(cw[l + 1:]) for l in range(3))
     np.testing.assert_allclose(ntk_kernel(X, X, "linear", cw, 0.0, parameterization="standard"), std, rtol=1e-12)
 
 
@@ -88,7 +89,7 @@ def _empirical(X, act, cw, cb, width, rng, parameterization):
         if parameterization == "ntk":
             theta += cw[l] / n[l] * dd * aa + cb * dd
         else:
-            theta += dd * aa / n[l] + (cb > 0) * dd
+            theta += dd * aa / n[l] + dd  # every bias trained with rate eta
     return np.outer(out, out), theta
 
 

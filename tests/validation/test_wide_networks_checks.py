@@ -113,3 +113,11 @@ def test_architecture_is_shared():
     a = wn.architecture(p)
     assert a.weight_variances[1:] == [p["C_W"]] * len(p["hidden_widths"])
     assert a.theory().kernels[0] == pytest.approx(p["K1"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_check_passes_full(name):
+    res = get_check(name).run(mode="full", seed=2)
+    assert res.error is None, res.error
+    assert res.passed, (res.p_value, res.details)

@@ -47,8 +47,8 @@ def kernels_derivation() -> Derivation:
     d.step("NNGP recursion (the pair (u, v) is Gaussian with the layer-l covariance):", sp.Eq(Kn, Cb + CW * ss))
     d.step("NTK recursion, NTK parameterisation:", sp.Eq(Thn, Kn + CW * dd * Th))
     d.step("NTK recursion, standard parameterisation with learning rates eta/n_{l-1} (weights) and eta (biases); "
-           "delta_b = 1 if the layer has a bias (C_b > 0), else 0:",
-           sp.Eq(Thn, ss + sp.Symbol("delta_b") + CW * dd * Th))
+           "every layer's bias is trained (also when C_b = 0 initialises it at zero), contributing 1:",
+           sp.Eq(Thn, ss + 1 + CW * dd * Th))
     J = sp.sin(t) + (sp.pi - t) * sp.cos(t)
     Jm = sp.sin(t) - t * sp.cos(t)
     s = sp.sqrt(K * Kp)

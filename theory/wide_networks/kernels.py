@@ -32,13 +32,14 @@ In **standard parameterisation** the trainable parameters are :math:`W, b`
 themselves, and the gradient flow uses the layer-width-scaled learning rates
 of Lee et al. (2019, App. F) / Sohl-Dickstein et al. (2020):
 :math:`\\eta / n_{l-1}` for :math:`W^{(l)}` and :math:`\\eta` for :math:`b^{(l)}`
-(a layer with :math:`C_b^{(l)} = 0` has no bias parameter).  The weight-scale
+(every layer has a bias parameter, initialised :math:`N(0, C_b^{(l)})` -- at zero when
+:math:`C_b^{(l)} = 0` -- and trained, so it contributes 1 even then).  The weight-scale
 factors then drop out of the "direct" term:
 
 .. math::
 
-    \\Theta_{\\rm std}^{(1)} = \\frac{x\\cdot x'}{d} + 1[C_b^{(1)}>0],\\qquad
-    \\Theta_{\\rm std}^{(l+1)} = \\langle \\sigma\\sigma \\rangle_{K^{(l)}} + 1[C_b^{(l+1)}>0]
+    \\Theta_{\\rm std}^{(1)} = \\frac{x\\cdot x'}{d} + 1,\\qquad
+    \\Theta_{\\rm std}^{(l+1)} = \\langle \\sigma\\sigma \\rangle_{K^{(l)}} + 1
         + C_W^{(l+1)} \\langle \\sigma'\\sigma' \\rangle_{K^{(l)}}\\,\\Theta_{\\rm std}^{(l)} .
 
 With these conventions :math:`f_t` evolves under :math:`\\dot f = -\\eta\\,\\Theta\\,\\nabla_f L`
@@ -185,7 +186,7 @@ def _recursion(X1: np.ndarray, X2: np.ndarray, act: Activation, cw: np.ndarray, 
     dot = X1 @ X2.T / d
     k12 = cb[0] + cw[0] * dot
     if parameterization == "standard":
-        th = dot + float(cb[0] > 0)
+        th = dot + 1.0
     else:
         th = k12.copy()
     want_d = parameterization is not None
@@ -196,7 +197,7 @@ def _recursion(X1: np.ndarray, X2: np.ndarray, act: Activation, cw: np.ndarray, 
         q1, q2 = cb[l] + cw[l] * s11, cb[l] + cw[l] * s22
         k12 = cb[l] + cw[l] * s12
         if parameterization == "standard":
-            th = s12 + float(cb[l] > 0) + cw[l] * d12 * th
+            th = s12 + 1.0 + cw[l] * d12 * th
         elif parameterization == "ntk":
             th = k12 + cw[l] * d12 * th
     return k12, th
@@ -277,9 +278,10 @@ def ntk_kernel(X1: Any, X2: Any, activation: ActivationSpec, weight_variances: S
     Arguments as :func:`nngp_kernel`.  ``parameterization="ntk"`` (default):
     :math:`\\Theta^{(l+1)} = K^{(l+1)} + C_W^{(l+1)}\\langle\\sigma'\\sigma'\\rangle_{K^{(l)}}\\Theta^{(l)}`,
     one learning rate for all (unit-variance) parameters.  ``"standard"``:
-    :math:`\\Theta^{(l+1)} = \\langle\\sigma\\sigma\\rangle_{K^{(l)}} + 1[C_b^{(l+1)}>0]
-    + C_W^{(l+1)}\\langle\\sigma'\\sigma'\\rangle_{K^{(l)}}\\Theta^{(l)}`, :math:`\\Theta^{(1)} = x\\cdot x'/d + 1[C_b^{(1)}>0]`,
-    for learning rate :math:`\\eta/n_{l-1}` on :math:`W^{(l)}` and :math:`\\eta` on biases.
+    :math:`\\Theta^{(l+1)} = \\langle\\sigma\\sigma\\rangle_{K^{(l)}} + 1
+    + C_W^{(l+1)}\\langle\\sigma'\\sigma'\\rangle_{K^{(l)}}\\Theta^{(l)}`, :math:`\\Theta^{(1)} = x\\cdot x'/d + 1`,
+    for learning rate :math:`\\eta/n_{l-1}` on :math:`W^{(l)}` and :math:`\\eta` on biases
+    (every layer's bias is trained, also when :math:`C_b = 0` initialises it at zero).
     Either way the function-space gradient flow is :math:`\\dot f_t = -\\eta\\,\\Theta\\,\\nabla_f L`.
 
     Returns
