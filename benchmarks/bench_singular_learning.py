@@ -109,7 +109,7 @@ def accuracy(quick: bool) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--skip-accuracy", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)

@@ -8,7 +8,9 @@ and the local learning coefficient estimator is
 :math:`\hat\lambda = n\beta\,(E_p[L_n(w)] - L_n(w^*))` (Lau et al., arXiv:2308.12108, Def. 1).
 All chains run as ONE tensor program: the parameters are flattened into a
 ``(chains, d)`` tensor and the loss is evaluated with ``torch.func.functional_call`` under
-``torch.func.vmap``; minibatches are index tensors (no DataLoader).
+``torch.func.vmap`` (or, for models with a ``forward_stacked(w, x)`` method such as
+:class:`numerics.slt_models.DeepLinearNetwork`, on explicitly stacked weights with ``bmm``);
+minibatches are index tensors (no DataLoader).
 """
 
 from __future__ import annotations
@@ -200,6 +202,12 @@ def sample_local_posterior(
     # loss (chains are independent, so d(sum)/dw_c = dL_c/dw_c); ~10x less overhead than vmap(grad)
     f_full = vmap(f, in_dims=(0, None, None))
     f_mini = vmap(f, in_dims=(0, 0, 0))
+    stacked = getattr(model, "forward_stacked", None)
+    if callable(stacked) and not buffers:
+        # explicitly stacked weights (e.g. bmm for deep linear networks): no functional_call per step
+        loss_v = vmap(loss_fn)
+        f_full = lambda wv, x, y: loss_v(stacked(wv, x), y.expand(wv.shape[0], *y.shape))  # noqa: E731
+        f_mini = lambda wv, x, y: loss_v(stacked(wv, x), y)  # noqa: E731
     with torch.no_grad():
         init_loss = float(f(w0, X, Y))
     gen = torch.Generator(device=dev).manual_seed(int(seed))

@@ -63,6 +63,21 @@ class DeepLinearNetwork(torch.nn.Module):
             x = x @ W.T
         return x
 
+    def forward_stacked(self, w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Batched forward for ``C`` parameter vectors at once (the fast path of :mod:`numerics.sgld`).
+
+        ``w``: ``(C, d)`` flattened parameters in ``named_parameters`` order; ``x``: ``(C, B, input)``
+        (or ``(B, input)``, shared).  Returns ``(C, B, output)`` via ``torch.bmm``.
+        """
+        C = w.shape[0]
+        h = x if x.dim() == 3 else x.expand(C, *x.shape)
+        off = 0
+        for a, b in zip(self.widths[:-1], self.widths[1:]):
+            W = w[:, off: off + a * b].reshape(C, b, a)
+            off += a * b
+            h = torch.bmm(h, W.transpose(1, 2))
+        return h
+
 
 class NormalCrossingModel(torch.nn.Module):
     r""":math:`f(x; w) = x\prod_j w_j^{k_j}`; with ``y = 0`` and :math:`\frac1n\sum x_i^2 = 1`

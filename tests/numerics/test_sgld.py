@@ -160,3 +160,18 @@ def test_degradation_sweep_shapes():
     # quadratic, gamma = 0: E[L - L*] = d/(2 n beta) / (1 - eps A/4) -> decreasing like 1/(n beta)
     assert np.all(np.diff(e.value) < 0)
     np.testing.assert_allclose(e.diagnostics["llc"], 1.0, atol=6 * e.diagnostics["llc_stderr"].max() + 0.05)
+
+
+def test_stacked_fast_path_equals_functional_call():
+    net, data = deep_linear_teacher_student((4, 3, 4), 1, 50, seed=0, init_scale=0.0)
+
+    class Plain(DeepLinearNetwork):
+        forward_stacked = None  # type: ignore[assignment]
+
+    plain = Plain((4, 3, 4))
+    plain.load_state_dict(net.state_dict())
+    kw = dict(n_beta=100.0, gamma=10.0, step_size=1e-4, chains=3, draws=20, burn_in=0, seed=0)
+    for bs in (None, 10):
+        a = sample_local_posterior(net, mse, data, batch_size=bs, **kw)
+        b = sample_local_posterior(plain, mse, data, batch_size=bs, **kw)
+        np.testing.assert_allclose(a.loss_trace, b.loss_trace, rtol=1e-12, atol=1e-15)
