@@ -25,7 +25,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from numerics.networks import mlp_ensemble_forward, mlp_ensemble_outputs

@@ -14,7 +14,6 @@ method for ratios of means (Casella & Berger, *Statistical Inference*, sec. 5.5.
 from __future__ import annotations
 
 import math
-import time
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -309,8 +308,3 @@ def covariance_estimate(outputs: Any, *, seed: int | None = None, seconds: float
     prod = Z[:, :, None] * Z[:, None, :]
     return Estimate(prod.mean(0), prod.std(0, ddof=1) / math.sqrt(Z.shape[0]), Z.shape[0], seed=seed,
                     seconds=seconds, method="analytic")
-
-
-def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    t = time.perf_counter()
-    return fn(), time.perf_counter() - t

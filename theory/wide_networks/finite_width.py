@@ -28,7 +28,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from theory.wide_networks.activations import Activation, ActivationSpec, gauss_expect_1d, resolve_activation
+from theory.wide_networks.activations import ActivationSpec, gauss_expect_1d, resolve_activation
 
 __all__ = ["FiniteWidthResult", "finite_width", "gaussian_moments", "check_widths", "default_weight_variance"]
 

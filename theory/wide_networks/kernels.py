@@ -62,7 +62,6 @@ Roberts, Yaida & Hanin, *The Principles of Deep Learning Theory* (2022), ch. 4, 
 
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
 
 import numpy as np
