@@ -161,8 +161,9 @@ def _density_plot(result: CheckResult, path: str) -> None:
     E: Edgeworth = result.raw["prediction"].extra["expansion"]
     samples = result.raw["estimate"].diagnostics["samples"]
     ns = list(samples)
-    fig, axes = plt.subplots(1, len(ns), figsize=(5 * len(ns), 4), squeeze=False)
-    for ax, n in zip(axes[0], ns):
+    fig, axes = plt.subplots(2, len(ns), figsize=(5 * len(ns), 6), squeeze=False, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    for col, n in enumerate(ns):
+        ax, ax2 = axes[0][col], axes[1][col]
         x = samples[n]
         edges = np.linspace(-3.5, 4.5, 81)
         cnt, _ = np.histogram(x, edges)
@@ -172,11 +173,17 @@ def _density_plot(result: CheckResult, path: str) -> None:
         err = np.sqrt(np.maximum(cnt, 1)) / (x.size * w)
         ax.errorbar(mid, dens, yerr=err, fmt=".", color="k", ms=3, label="Monte Carlo ± 1σ")
         xx = np.linspace(-3.5, 4.5, 400)
+        ax2.fill_between(mid, -err, err, color="0.8", label="± 1σ (Monte Carlo)")
         for o in result.params["orders"]:
             ax.plot(xx, E.pdf(xx, n, o, warn=False), lw=1, label=f"order {o}")
+            # bin-averaged prediction, so the residual has no binning bias
+            pred_bin = np.diff(E.cdf(edges, n, o)) / w
+            ax2.plot(mid, dens - pred_bin, lw=1, label=f"order {o}")
         ax.set_title(f"n = {n}", fontsize=9)
-        ax.set_xlabel("standardized sum")
         ax.legend(fontsize=7)
+        ax2.axhline(0, color="k", lw=0.5)
+        ax2.set_ylabel("measured − predicted")
+        ax2.set_xlabel("standardized sum")
     fig.suptitle(f"{result.name}: {result.verdict} (p = {result.p_value:.3g})", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
