@@ -7,6 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
+from numerics.estimate import as_generator
 from numerics.quantum._convert import back, is_torch, pick_device, to_tensor
 
 __all__ = [
@@ -154,8 +155,6 @@ def sample_measurement(rho: Any, effects: Sequence[Any], shots: int, *, seed: in
     Probabilities from :func:`born_probabilities`; rounding negatives (> -1e-12) are clipped and a
     larger negative one raises (``rho`` not PSD).  Randomness from an explicit seed / Generator.
     """
-    from numerics.estimate import as_generator
-
     if not isinstance(shots, (int, np.integer)) or shots < 1:
         raise ValueError(f"shots must be an int >= 1, got {shots!r}")
     p = np.asarray(born_probabilities(rho if not isinstance(rho, torch.Tensor) else rho.detach().cpu().numpy(),

@@ -39,6 +39,11 @@ def _unitary_from(G: np.ndarray) -> np.ndarray:
 
 
 @st.composite
+def _matrix(draw: Any, rows: int, cols: int, scale: float) -> np.ndarray:
+    return _complex_matrix(draw, rows, cols, scale)
+
+
+@st.composite
 def _density(draw: Any, dim: int, kind: str) -> np.ndarray:
     if kind == "any":
         kind = draw(st.sampled_from(["pure", "mixed"] + (["rank_deficient"] if dim >= 3 else [])))
@@ -77,15 +82,6 @@ def hamiltonians(*, dim: int = 2, scale: float = 1.0) -> SearchStrategy[np.ndarr
     if not scale > 0:
         raise ValueError(f"scale must be > 0, got {scale!r}")
     return st.builds(lambda A: (A + A.conj().T) / 2, _matrix(dim, dim, scale))
-
-
-@st.composite
-def _matrix_c(draw: Any, rows: int, cols: int, scale: float) -> np.ndarray:
-    return _complex_matrix(draw, rows, cols, scale)
-
-
-def _matrix(rows: int, cols: int, scale: float) -> SearchStrategy[np.ndarray]:
-    return _matrix_c(rows, cols, scale)
 
 
 def jump_operators(*, dim: int = 2, min_count: int = 0, max_count: int = 3, scale: float = 0.5) -> SearchStrategy[list[np.ndarray]]:
