@@ -132,3 +132,20 @@ def test_bad_input():
     Xc = X.copy()
     mlp_ensemble_outputs(X, [2], ("leaky_relu", 0.1), [1.0, 1.0], 0.0, ensemble_size=3, seed=0)
     np.testing.assert_array_equal(X, Xc)
+
+
+def test_fourth_cumulant_estimates_agree():
+    from numerics.networks import conditional_fourth_cumulant_estimate, fourth_cumulant_estimate
+
+    X = np.array([[1.0, 0.0], [0.6, 0.8]])
+    Z, Sig = mlp_ensemble_outputs(X, [3], "tanh", [1.5, 1.3], 0.1, ensemble_size=200_000, seed=4,
+                                  conditional_covariance=True, dtype=torch.float64)
+    assert Sig.shape == (200_000, 2, 2)
+    np.testing.assert_allclose(Sig[:, 0, 1], Sig[:, 1, 0])
+    raw = fourth_cumulant_estimate(Z)
+    rb = conditional_fourth_cumulant_estimate(Sig)
+    assert np.all(rb.stderr < raw.stderr)  # Rao-Blackwellisation reduces the error
+    assert np.all(np.abs(raw.value - rb.value) < 5 * np.hypot(raw.stderr, rb.stderr))
+    g = np.random.default_rng(0).normal(size=(100_000, 2))
+    e = fourth_cumulant_estimate(g)
+    assert np.all(np.abs(e.value) < 5 * e.stderr)

@@ -338,3 +338,31 @@ def test_derivations_render():
     fw = all_derivations(["wide-networks-finite-width"])[0]
     # the symbolic ReLU vertex increment agrees with the numeric recursion (5 K^2 / n)
     assert sp.simplify(fw.steps[-1].equation.rhs - 5 * sp.Symbol("K", positive=True) ** 2 / sp.Symbol("n", positive=True)) == 0
+
+
+def test_four_point_two_inputs_against_monte_carlo_and_single_input():
+    from theory.wide_networks import four_point_two_inputs
+
+    X = np.array([[1.0, 0.5], [-0.3, 1.2]])
+    cw, cb, n = [1.5, 1.3], 0.1, 3
+    k, err = four_point_two_inputs(X, "erf", n, cw, cb)
+    assert err.max() < 1e-8
+    # symmetric under index permutations
+    assert k[0, 0, 1, 1] == pytest.approx(k[0, 1, 0, 1]) and k[0, 0, 0, 1] == pytest.approx(k[1, 0, 0, 0])
+    # single input: 3 v of finite_width (one hidden layer)
+    K1 = cb + cw[0] * float(X[0] @ X[0]) / 2
+    fw = finite_width("erf", [n], C_W=cw[1], C_b=cb, K1=K1)
+    assert k[0, 0, 0, 0] == pytest.approx(3 * fw.four_point, rel=1e-9)
+    # Monte Carlo over one-hidden-layer numpy networks (joint cumulant with a delta-method error)
+    rng = np.random.default_rng(8)
+    N = 300_000
+    Lc = np.linalg.cholesky(cb + cw[0] * X @ X.T / 2)
+    h = special.erf(rng.normal(size=(N, n, 2)) @ Lc.T)
+    z = np.einsum("ni,nia->na", rng.normal(size=(N, n)) * math.sqrt(cw[1] / n), h) + rng.normal(size=(N, 1)) * math.sqrt(cb)
+    m2 = z.T @ z / N
+    for a, b, c, d in [(0, 0, 0, 0), (0, 0, 0, 1), (0, 0, 1, 1), (1, 1, 1, 1)]:
+        prod = z[:, a] * z[:, b] * z[:, c] * z[:, d]
+        kap = prod.mean() - m2[a, b] * m2[c, d] - m2[a, c] * m2[b, d] - m2[a, d] * m2[b, c]
+        assert abs(kap - k[a, b, c, d]) < 5 * prod.std() / math.sqrt(N) + 1e-9
+    with pytest.raises(ValueError, match="two inputs"):
+        four_point_two_inputs(np.ones((3, 2)), "erf", 3, cw, cb)

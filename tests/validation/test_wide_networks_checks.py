@@ -27,6 +27,7 @@ NAMES = [
     "wide_networks.edgeworth_density",
     "wide_networks.nngp_covariance",
     "wide_networks.nngp_covariance.module",
+    "wide_networks.four_point_two_inputs",
 ]
 
 
@@ -99,10 +100,11 @@ def test_edgeworth_density_falsified(factor):
     assert not get_check("wide_networks.edgeworth_density").run(seed=1, predict=wrong).passed
 
 
-@pytest.mark.parametrize("name", ["wide_networks.nngp_covariance", "wide_networks.nngp_covariance.module"])
+@pytest.mark.parametrize("name", ["wide_networks.nngp_covariance", "wide_networks.nngp_covariance.module",
+                                  "wide_networks.four_point_two_inputs"])
 def test_nngp_covariance_falsified(name):
     def wrong(p):
-        pr = wn._nngp_predict(p)
+        pr = (wn._four_predict if "four_point" in name else wn._nngp_predict)(p)
         return dataclasses.replace(pr, value=pr.value * 1.05)
 
     assert not get_check(name).run(seed=1, predict=wrong).passed

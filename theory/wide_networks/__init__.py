@@ -7,6 +7,7 @@ Public API (re-exported from private-ish submodules):
 - :func:`finite_width` -- 1/width corrections: four-point vertex, variance correction, excess kurtosis;
 - :func:`exact_moment_ratio`, :func:`relu_zero_atom` -- exact finite-width results (Hanin & Nica 2020);
 - :func:`output_density` -- 1/width Edgeworth density of a one-hidden-layer network;
+- :func:`four_point_two_inputs` -- multi-input four-point vertex of a one-hidden-layer network;
 - :func:`ntk_predict`, :func:`nngp_posterior` -- trained infinite-width ensembles (``training.py``).
 
 References: Roberts, Yaida & Hanin, *The Principles of Deep Learning Theory* (2022).
@@ -18,6 +19,7 @@ from theory.wide_networks.density import OutputDensity, output_density
 from theory.wide_networks.exact import exact_moment_ratio, relu_zero_atom
 from theory.wide_networks.finite_width import FiniteWidthResult, default_weight_variance, finite_width
 from theory.wide_networks.kernels import nngp_kernel, ntk_kernel, pair_expectations
+from theory.wide_networks.multi_input import four_point_two_inputs
 from theory.wide_networks.training import ntk_predict, nngp_posterior  # noqa: F401
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "exact_moment_ratio",
     "relu_zero_atom",
     "OutputDensity",
+    "four_point_two_inputs",
     "output_density",
     "ntk_predict",
     "nngp_posterior",

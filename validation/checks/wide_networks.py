@@ -26,6 +26,7 @@ from numerics.estimate import Estimate
 from numerics.networks import (
     conditional_moment_ratio_estimate,
     conditional_moments_estimate,
+    conditional_fourth_cumulant_estimate,
     covariance_estimate,
     mlp_ensemble_outputs,
     module_ensemble_outputs,
@@ -37,6 +38,7 @@ from theory.wide_networks import (
     nngp_kernel,
     output_density,
 )
+from theory.wide_networks.multi_input import four_point_two_inputs
 from validation.check import Check, Prediction, register_check
 from validation.stats import Comparison, compare_distribution, compare_point, compare_scaling
 
@@ -274,4 +276,37 @@ register_check(Check(
     _nngp_predict, _nngp_measure, _point_compare,
     quick={"activation": "tanh", "route": "module", **_NNGP_QUICK, "ensemble_size": 8_000},
     full={"ensemble_size": 100_000},
+))
+
+
+# ------------------------------------------------------------ multi-input four-point vertex
+_FOUR_IDX = ((0, 0, 0, 0), (0, 0, 0, 1), (0, 0, 1, 1), (0, 1, 1, 1), (1, 1, 1, 1))
+
+
+def _four_predict(p: Mapping[str, Any]) -> Prediction:
+    X = _inputs(p)
+    cw, cb = _nngp_weights(p)
+    k, err = four_point_two_inputs(X, p["activation"], p["hidden_widths"][0], cw, cb)
+    return Prediction(np.array([k[i] for i in _FOUR_IDX]), np.array([err[i] for i in _FOUR_IDX]),
+                      summary={"kappa_" + "".join(map(str, i)): float(k[i]) for i in _FOUR_IDX})
+
+
+def _four_measure(p: Mapping[str, Any], seed: int) -> Estimate:
+    t0 = time.perf_counter()
+    X = _inputs(p)
+    cw, cb = _nngp_weights(p)
+    _, Sig = mlp_ensemble_outputs(X, p["hidden_widths"], p["activation"], cw, cb, ensemble_size=p["ensemble_size"],
+                                  seed=seed, dtype=torch.float64, conditional_covariance=True)
+    e = conditional_fourth_cumulant_estimate(Sig)
+    return Estimate(np.array([e.value[i] for i in _FOUR_IDX]), np.array([e.stderr[i] for i in _FOUR_IDX]), e.samples,
+                    seed=seed, seconds=time.perf_counter() - t0, method=e.method)
+
+
+register_check(Check(
+    "wide_networks.four_point_two_inputs", "wide_networks",
+    "connected four-point function of one-hidden-layer tanh networks on two inputs vs the multi-input vertex (exact)",
+    _four_predict, _four_measure, _point_compare,
+    quick={"activation": "tanh", "hidden_widths": (2,), "C_W1": 1.5, "C_W": 1.3, "C_b": 0.1, "points": 2, "d": 2,
+           "ensemble_size": 200_000},
+    full={"hidden_widths": (4,), "ensemble_size": 4_000_000},
 ))
