@@ -331,7 +331,7 @@ def test_derivations_render():
     from theory.derivation import all_derivations
 
     names = ["wide-networks-kernels", "wide-networks-finite-width", "wide-networks-exact-moments",
-             "wide-networks-edgeworth-density"]
+             "wide-networks-edgeworth-density", "wide-networks-multi-input-vertex"]
     for d in all_derivations(names):
         md = d.to_markdown()
         assert d.references and "$$" in md

@@ -12,7 +12,8 @@ import sympy as sp
 
 from theory.derivation import Derivation, register_derivation
 
-__all__ = ["kernels_derivation", "finite_width_derivation", "exact_moments_derivation", "density_derivation"]
+__all__ = ["kernels_derivation", "finite_width_derivation", "exact_moments_derivation", "density_derivation",
+           "multi_input_derivation"]
 
 K, Kp, K12, CW, Cb, n, z = sp.symbols("K K' K_12 C_W C_b n z", positive=True)
 t = sp.Symbol("theta", real=True)
@@ -153,4 +154,32 @@ def density_derivation() -> Derivation:
     d.step("Density of x = z / sqrt(kappa_2) to O(1/n) (the n^(-3/2) term vanishes by symmetry):", sp.Eq(sp.Symbol("f(x)"), f))
     d.step("Normalisation check:", sp.Eq(sp.Symbol("int f"), sp.simplify(sp.integrate(f, (x, -sp.oo, sp.oo)))))
     d.truncation = "First omitted term is O(1/n^2) (kappa_6 and kappa_4^2); it is the pointwise budget of the check."
+    return d
+
+
+@register_derivation("wide-networks-multi-input-vertex")
+def multi_input_derivation() -> Derivation:
+    """Connected four-point function of a one-hidden-layer network on several inputs."""
+    d = Derivation(
+        "wide-networks-multi-input-vertex", "Multi-input four-point vertex of a one-hidden-layer network",
+        summary="Given the hidden layer the output is Gaussian with covariance Sigma_ab = C_b + (C_W/n) sum_i "
+                "sigma_i(a) sigma_i(b); Isserlis' theorem turns the connected four-point function into covariances "
+                "of Sigma, which are iid means over the n hidden units.",
+        assumptions=["one hidden layer", "Gaussian weights and biases", "exact at every width"],
+        references=["Roberts, Yaida & Hanin (2022), sec. 4.2-4.3", "Isserlis, Biometrika 12:134 (1918)"],
+    )
+    a, b, c, e = sp.symbols("a b c d")
+    S = sp.IndexedBase("Sigma")
+    sg = sp.IndexedBase("sigma")
+    kap = sp.Indexed(sp.IndexedBase("kappa"), a, b, c, e)
+    d.step("Isserlis given the hidden layer, then subtract the Wick terms of K = E Sigma:",
+           sp.Eq(kap, sp.Function("Cov")(S[a, b], S[c, e]) + sp.Function("Cov")(S[a, c], S[b, e])
+                 + sp.Function("Cov")(S[a, e], S[b, c])))
+    avg = sp.Function("E")
+    d.step("Sigma is an iid mean over the n hidden units, each sigma(z_i) a Gaussian process with kernel K^(1):",
+           sp.Eq(sp.Function("Cov")(S[a, b], S[c, e]),
+                 CW ** 2 / n * (avg(sg[a] * sg[b] * sg[c] * sg[e]) - avg(sg[a] * sg[b]) * avg(sg[c] * sg[e]))))
+    d.step("For two inputs every average is a two-dimensional Gaussian integral (Gauss-Hermite); for a single input "
+           "kappa_aaaa = 3 v_2, the four-point vertex of the single-input recursion.", None)
+    d.truncation = "Exact at every width for one hidden layer; deeper networks need the multi-input vertex recursion (not implemented)."
     return d
