@@ -176,7 +176,7 @@ def train_ensemble(
     members: int, steps: int, lr: float, seed: int, X_eval: np.ndarray | torch.Tensor | None = None,
     record_steps: Sequence[int] | None = None, batch_size: int | None = None, member_chunk: int = 4096,
     callback: Callable[[int, list[torch.Tensor]], None] | None = None, return_params: bool = False,
-    device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32,
+    residual_targets: bool = False, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32,
 ) -> TrainResult:
     r"""Train ``members`` independent MLPs by GD (``batch_size=None``) or SGD, as one batched program.
 
@@ -204,6 +204,10 @@ def train_ensemble(
     callback
         ``callback(step, params)`` after initialisation (step 0) and after every step, e.g. a
         :class:`numerics.trajectories.TrajectoryRecorder` via ``flatten_params``; only with one chunk.
+    residual_targets
+        If True, member e is trained towards :math:`f_{0,e}(x_i) + y_i` (its own initial function plus
+        ``Y_train``), so its initial residuals are exactly :math:`-y_i` (pure-noise targets for the
+        noise-dominated SGD regime of Antognini & Sohl-Dickstein 2018).
     """
     Xt, Yt = _data(X_train, "X_train", dtype, device), _data(Y_train, "Y_train", dtype, device)
     if Xt.ndim != 2 or Xt.shape[1] != spec.in_dim:
@@ -235,6 +239,10 @@ def train_ensemble(
     for ci, (a, b) in enumerate(chunks):
         params = spec.init(b - a, seed=int(seed) * 7919 + ci, device=device, dtype=dtype)
         g = torch.Generator(device="cpu").manual_seed(int(seed) * 104729 + ci + 1)
+        target = Yt.expand(b - a, N)
+        if residual_targets:
+            with torch.no_grad():
+                target = spec.apply(params, Xt) + Yt
         for p in params:
             p.requires_grad_(True)
         for step in range(steps + 1):
@@ -242,16 +250,16 @@ def train_ensemble(
                 with torch.no_grad():
                     j = rec.index(step)
                     outs[j, a:b] = spec.apply(params, Xe).cpu().double().numpy()
-                    losses[j, a:b] = (0.5 * ((spec.apply(params, Xt) - Yt) ** 2).sum(-1)).cpu().double().numpy()
+                    losses[j, a:b] = (0.5 * ((spec.apply(params, Xt) - target) ** 2).sum(-1)).cpu().double().numpy()
             if callback is not None:
                 callback(step, params)
             if step == steps:
                 break
             if batch_size is None:
-                loss = 0.5 * ((spec.apply(params, Xt) - Yt) ** 2).sum()
+                loss = 0.5 * ((spec.apply(params, Xt) - target) ** 2).sum()
             else:
                 idx = torch.randint(N, (b - a, int(batch_size)), generator=g).to(device)
-                loss = 0.5 * (N / batch_size) * ((spec.apply(params, Xt[idx]) - Yt[idx]) ** 2).sum()
+                loss = 0.5 * (N / batch_size) * ((spec.apply(params, Xt[idx]) - torch.gather(target, 1, idx)) ** 2).sum()
             grads = torch.autograd.grad(loss, params)
             with torch.no_grad():
                 for p, gr, r in zip(params, grads, rates):

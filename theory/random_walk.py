@@ -44,6 +44,7 @@ __all__ = [
     "explained_variance_ratio_limit",
     "eigenvalue_bias",
     "cosine_overlap",
+    "ratio_bias",
     "random_walk_pca_derivation",
 ]
 
@@ -215,3 +216,23 @@ def random_walk_pca_derivation() -> Derivation:
     return d_
 
 
+
+
+def ratio_bias(T: int, d: int, n_components: int | None = None) -> np.ndarray:
+    r"""First-order finite-d bias of the explained-variance ratios :math:`\hat r_k = \hat\lambda_k/\operatorname{tr}\hat G`.
+
+    With :math:`\operatorname{Cov}(\hat\lambda_k, \operatorname{tr}\hat G) = 2\lambda_k^2/d` and
+    :math:`\operatorname{Var}\operatorname{tr}\hat G = 2\operatorname{tr}M^2/d` (Gaussian increments),
+    the delta method gives
+
+    .. math:: E\hat r_k - r_k = r_k\Big[\frac{b_k}{\lambda_k} - \frac{2\lambda_k}{d\operatorname{tr}M}
+        + \frac{2\operatorname{tr}M^2}{d(\operatorname{tr}M)^2}\Big] + O(d^{-2}),
+
+    :math:`b_k` the eigenvalue bias of :func:`eigenvalue_bias` (Lawley 1956; Anderson 1963).
+    """
+    T, d = _steps(T), _dims(d)
+    lam_all = random_walk_eigenvalues(T)
+    k = _ks(T, n_components)
+    tr, tr2 = lam_all.sum(), np.sum(lam_all**2)
+    lam = lam_all[: k.size]
+    return (lam / tr) * (eigenvalue_bias(T, d, k.size) - 2 * lam / (d * tr) + 2 * tr2 / (d * tr**2))
