@@ -35,6 +35,7 @@ docs: $(STAMP)
 	$(BIN)/theorycheck docs
 
 bench: $(STAMP)
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
