@@ -95,7 +95,7 @@ def accuracy(quick: bool) -> list[dict]:
         # step size from the exact quadratic stability law, with A_max ~ n beta h_max: eps (n beta h_max) / 4 = 0.02
         from numerics.sgld import hessian_max_eigenvalue
 
-        nbeta, gamma = 500.0, 100.0
+        nbeta, gamma = 500.0, 10.0
         h = hessian_max_eigenvalue(net, mse, data)
         eps = 0.08 / (nbeta * h + gamma)
         burn = min(int(4 / (gamma * eps)), 3000)  # 4 relaxation times of the flat directions, capped
