@@ -7,7 +7,8 @@ Run: ``.venv/bin/python benchmarks/bench_singular_learning.py [--quick]``
    against our own sampler run one chain at a time, for the same chains x draws, model,
    batch size, step size, n*beta and localisation.  Ratios are timed in the same run.
 2. Accuracy/time target: deep linear networks up to ~1e4 parameters, estimate against
-   Aoyagi's lambda (relative error) and wall time, on the threads given (default 2).
+   Aoyagi's lambda (relative error) and wall time, on the threads given (default 1: the
+   shared 2-core machines oversubscribe badly with 2 intra-op threads).
 
 Writes ``benchmarks/results/singular_learning.json``.
 """
