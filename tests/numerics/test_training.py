@@ -1,0 +1,106 @@
+"""Batched ensemble training and the empirical NTK against independent per-member computations."""
+
+import numpy as np
+import pytest
+import torch
+
+from numerics.ntk import empirical_ntk, ensemble_ntk
+from numerics.training import MLPSpec, ensemble_mean_cov, flatten_params, train_ensemble
+
+
+def _setup() -> tuple[MLPSpec, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 3))
+    return MLPSpec(3, (16, 8), "tanh", (1.0, 1.5, 1.5), (0.1, 0.1, 0.1)), X, np.sin(X[:, 0])
+
+
+def _single_member_gd(spec: MLPSpec, params: list, X: torch.Tensor, Y: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
+    """Reference: one member as an ordinary nn-style loop, plain autograd on its own parameters."""
+    ps = [p.detach().clone().requires_grad_(True) for p in params]
+    for _ in range(steps):
+        loss = 0.5 * ((spec.apply(ps, X) - Y) ** 2).sum()
+        gs = torch.autograd.grad(loss, ps)
+        with torch.no_grad():
+            for p, g in zip(ps, gs):
+                p -= lr * g
+    return spec.apply(ps, X).detach()[0]
+
+
+def test_batched_gd_equals_per_member_loop() -> None:
+    spec, X, Y = _setup()
+    r = train_ensemble(spec, X, Y, members=5, steps=7, lr=0.05, seed=3, dtype=torch.float64, return_params=True)
+    init = spec.init(5, seed=3 * 7919, dtype=torch.float64)
+    Xt, Yt = torch.tensor(X), torch.tensor(Y)
+    for e in range(5):
+        ref = _single_member_gd(spec, [p[e:e + 1] for p in init], Xt, Yt, 0.05, 7)
+        np.testing.assert_allclose(r.outputs[-1, e], ref.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_chunking_does_not_change_results_and_loss_decreases() -> None:
+    spec, X, Y = _setup()
+    a = train_ensemble(spec, X, Y, members=6, steps=20, lr=0.05, seed=1, record_steps=[0, 20], member_chunk=6)
+    b = train_ensemble(spec, X, Y, members=6, steps=20, lr=0.05, seed=1, record_steps=[0, 20], member_chunk=6)
+    np.testing.assert_array_equal(a.outputs, b.outputs)
+    assert np.all(a.train_loss[1] < a.train_loss[0])
+    s = train_ensemble(spec, X, Y, members=6, steps=20, lr=0.05, seed=1, batch_size=2, record_steps=[0, 20])
+    assert np.all(s.train_loss[1] < s.train_loss[0])
+
+
+def test_residual_targets_start_at_minus_y() -> None:
+    spec, X, Y = _setup()
+    r = train_ensemble(spec, X, Y, members=3, steps=0, lr=0.01, seed=0, residual_targets=True, record_steps=[0])
+    np.testing.assert_allclose(r.train_loss[0], 0.5 * np.sum(Y**2), rtol=1e-5)
+
+
+def test_empirical_ntk_matches_finite_difference_jacobian() -> None:
+    spec, X, _ = _setup()
+    params = spec.init(2, seed=0, dtype=torch.float64)
+    Xt = torch.tensor(X)
+    K = empirical_ntk(spec, params, Xt).numpy()
+    flat = flatten_params(params).numpy()[0]
+    shapes = [p.shape[1:] for p in params]
+
+    def f(theta: np.ndarray) -> np.ndarray:
+        ps, i = [], 0
+        for s in shapes:
+            n = int(np.prod(s))
+            ps.append(torch.tensor(theta[i:i + n].reshape(s))[None])
+            i += n
+        return spec.apply(ps, Xt).numpy()[0]
+
+    h = 1e-6
+    J = np.stack([(f(flat + h * e) - f(flat - h * e)) / (2 * h) for e in np.eye(flat.size)], axis=1)
+    np.testing.assert_allclose(K[0], J @ J.T, rtol=1e-6, atol=1e-8)
+    assert K.shape == (2, 6, 6)
+    np.testing.assert_allclose(K, np.swapaxes(K, 1, 2), atol=1e-12)
+    assert ensemble_ntk(spec, X, members=3, seed=1).shape == (3, 6, 6)
+
+
+def test_ensemble_mean_cov() -> None:
+    f = np.random.default_rng(0).normal(size=(4000, 2)) @ np.array([[1.0, 0.5], [0.0, 1.0]])
+    m, ms, c, cs = ensemble_mean_cov(f)
+    np.testing.assert_allclose(c, np.cov(f.T), rtol=1e-12)
+    assert np.all(np.abs(c - np.array([[1.0, 0.5], [0.5, 1.25]])) < 5 * cs)
+    with pytest.raises(ValueError):
+        ensemble_mean_cov(f[:2])
+
+
+def test_bad_input() -> None:
+    spec, X, Y = _setup()
+    with pytest.raises(ValueError, match="activation"):
+        MLPSpec(3, (4,), "swish?")
+    with pytest.raises(ValueError, match="hidden_widths"):
+        MLPSpec(3, (0,), "relu")
+    with pytest.raises(ValueError, match="weight_variances"):
+        MLPSpec(3, (4,), "relu", (1.0, -1.0))
+    with pytest.raises(ValueError, match="bias_variances"):
+        MLPSpec(3, (4,), "relu", 1.0, -0.5)
+    with pytest.raises(ValueError, match="Y_train"):
+        train_ensemble(spec, X, Y[:2], members=2, steps=1, lr=0.1, seed=0)
+    Xn = X.copy()
+    Xn[0, 0] = np.inf
+    with pytest.raises(ValueError, match="non-finite"):
+        train_ensemble(spec, Xn, Y, members=2, steps=1, lr=0.1, seed=0)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        with np.errstate(all="ignore"):
+            train_ensemble(spec, X, 1e3 * Y, members=2, steps=200, lr=50.0, seed=0)
