@@ -21,7 +21,7 @@ import numpy as np
 from numerics.estimate import Estimate
 from numerics.trajectories import TrajectoryRecorder, random_walks, trajectory_pca
 from numerics.training import MLPSpec, flatten_params, train_ensemble
-from theory.random_walk import cosine_overlap, explained_variance_ratios, random_walk_components, ratio_bias
+from theory.random_walk import cosine_overlap, explained_variance_ratios, ratio_bias
 from theory.wide_networks import ntk_kernel
 from validation.check import Check, Prediction, register_check
 from validation.stats import Comparison, compare_point
@@ -87,7 +87,6 @@ register_check(Check(
     quick={"T": 30, "d": 100, "replicates": 400, "components": 3},
     full={"T": 100, "d": 300, "replicates": 2000, "components": 5},
 ))
-_ = random_walk_components  # the theory's cosine basis; the measurement builds its own copy
 
 
 # --- random_walk.sgd_trajectory --------------------------------------------------------------
