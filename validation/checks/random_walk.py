@@ -53,7 +53,7 @@ register_check(Check(
     "PCA explained-variance ratios of d-dim random walks vs exact finite-T theory (O(1/d) budget)",
     _predict_ratios, _measure_ratios, _compare,
     quick={"T": 40, "d": 1000, "replicates": 200, "components": 4},
-    full={"T": 200, "d": 5000, "replicates": 400, "components": 6},
+    full={"T": 200, "d": 2000, "replicates": 100, "components": 6},
 ))
 
 
@@ -85,7 +85,7 @@ register_check(Check(
     "squared overlap of random-walk PCs with cosines vs 1 - O(1/d) theory",
     _predict_overlap, _measure_overlap, _compare,
     quick={"T": 30, "d": 100, "replicates": 400, "components": 3},
-    full={"T": 100, "d": 300, "replicates": 2000, "components": 5},
+    full={"T": 100, "d": 300, "replicates": 1000, "components": 5},
 ))
 
 
