@@ -169,8 +169,8 @@ def _compare_trained(pred: Prediction, est: Estimate, p: Mapping[str, Any], alph
                           {"reason": f"deviation not resolved above noise at widths {bad.tolist()}; more members needed",
                            "S": S, "S_stderr": np.sqrt(varS)})
     y = np.sqrt(S)
-    return compare_scaling(pred.value, est.diagnostics["x"], y, np.sqrt(varS) / (2 * y), corrections=(-1.0,),
-                           alpha=alpha)
+    return compare_scaling(pred.value, est.diagnostics["x"], y, np.sqrt(varS) / (2 * y),
+                           corrections=tuple(p.get("corrections", (-1.0,))), alpha=alpha)
 
 
 register_check(Check(
@@ -178,5 +178,6 @@ register_check(Check(
     "GD-trained ensembles' mean & covariance at several times -> ntk_predict like 1/width (fitted exponent)",
     _predict_trained, _measure_trained, _compare_trained,
     quick={**_ARCH, "lr_fraction": 0.5, "steps": (3, 10, 30), "widths": (4, 6, 8, 12, 16), "members": 3000},
-    full={"widths": (4, 6, 8, 12, 16, 24, 32, 48), "members": 30000},
+    # sub-leading relative corrections 1/n (quick) and 1/n, 1/n^2 (full) fitted as nuisance parameters
+    full={"widths": (4, 6, 8, 12, 16, 24, 32), "members": 10000, "corrections": (-1.0, -2.0)},
 ))
