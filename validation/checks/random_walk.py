@@ -147,5 +147,5 @@ register_check(Check(
     quick={"in_dim": 32, "width": 128, "activation": "erf", "weight_variances": (1.0, 1.0), "bias_variances": 0.0,
            "n_train": 4096, "labels": "noise", "label_scale": 3.0, "data_seed": 0, "batch_size": 4,
            "steps": 40, "lr": 1e-7, "members": 64, "components": 3},
-    full={"width": 512, "steps": 100, "members": 128, "n_train": 8192},
+    full={"width": 256, "steps": 100, "members": 64, "n_train": 8192},
 ))
