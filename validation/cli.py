@@ -21,12 +21,18 @@ def _fmt_num(v: Any) -> str:
             return str(f)
         return f"{f:.4g}"
     if isinstance(v, str):
-        return v
+        return _clip(v)
     if isinstance(v, (list, tuple)):
-        return f"[{len(v)} values]" if len(v) > 3 else "[" + ", ".join(_fmt_num(x) for x in v) + "]"
+        return f"[{len(v)} values]" if len(v) > 3 else _clip("[" + ", ".join(_fmt_num(x) for x in v) + "]")
     if isinstance(v, dict) and "shape" in v:
         return f"array{tuple(v['shape'])}"
-    return str(v)[:24]
+    if isinstance(v, dict):
+        return _clip(", ".join(f"{k}={_fmt_num(x)}" for k, x in list(v.items())[:2]))
+    return _clip(str(v))
+
+
+def _clip(s: str, width: int = 44) -> str:
+    return s if len(s) <= width else s[: width - 1] + "…"
 
 
 def _fmt_estimate(e: dict[str, Any] | None) -> str:
