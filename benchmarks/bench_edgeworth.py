@@ -30,16 +30,9 @@ def best_of(fn, repeat: int = 3) -> float:
 
 
 def naive_terms(order: int) -> list:
-    """Expand exp(sum_r lambda_r u^r eps^(r-2) / r!) in eps with sympy.series, then map u^k -> He_k(x)."""
-    eps, u, x = sp.symbols("eps u x")
-    lam = sp.symbols(f"l3:{order + 3}")
-    K = sum(lam[r - 3] * u**r * eps ** (r - 2) / sp.factorial(r) for r in range(3, order + 3))
-    ser = sp.series(sp.exp(K), eps, 0, order + 1).removeO()
-    out = []
-    for j in range(1, order + 1):
-        poly = sp.Poly(sp.expand(ser.coeff(eps, j)), u)
-        out.append(sum(c * sp.hermite_prob(m[0], x) for m, c in zip(poly.monoms(), poly.coeffs())))
-    return out
+    from theory._edgeworth_terms import naive_series_terms
+
+    return naive_series_terms(order)
 
 
 def partition_terms(order: int) -> list:

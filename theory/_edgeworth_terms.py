@@ -24,7 +24,7 @@ from typing import Any, Sequence
 import sympy as sp
 from sympy.utilities.iterables import partitions
 
-__all__ = ["term_coefficients", "symbolic_lambdas", "cornish_fisher_polynomials", "hermite_poly"]
+__all__ = ["term_coefficients", "symbolic_lambdas", "cornish_fisher_polynomials", "hermite_poly", "naive_series_terms"]
 
 
 def symbolic_lambdas(order: int) -> list[sp.Symbol]:
@@ -126,3 +126,20 @@ def cornish_fisher_polynomials(order: int) -> tuple[sp.Expr, ...]:
             raise RuntimeError("Cornish-Fisher inversion is not linear at this order")
         cs.append(sp.expand(sol[0]))
     return tuple(cs)
+
+
+def naive_series_terms(order: int) -> list[sp.Expr]:
+    """Reference route the partition form replaces (slow: kept for tests and benchmarks).
+
+    Expands ``exp(sum_r l_r u^r eps^(r-2) / r!)`` with ``sympy.series`` in ``eps`` and maps
+    ``u^k -> He_k(x)``; returns ``p_1..p_order`` in the symbols ``l3, l4, ...`` and ``x``.
+    """
+    eps, u, x = sp.symbols("eps u x")
+    lam = sp.symbols(f"l3:{order + 3}")
+    K = sum(lam[r - 3] * u**r * eps ** (r - 2) / sp.factorial(r) for r in range(3, order + 3))
+    ser = sp.series(sp.exp(K), eps, 0, order + 1).removeO()
+    out = []
+    for j in range(1, order + 1):
+        poly = sp.Poly(sp.expand(ser.coeff(eps, j)), u)
+        out.append(sum((c * sp.hermite_prob(m[0], x) for m, c in zip(poly.monoms(), poly.coeffs())), sp.Integer(0)))
+    return out

@@ -49,26 +49,13 @@ def test_errors_decrease_with_order_at_large_n() -> None:
     assert all(e2 < e1 / 5 for e1, e2 in zip(errs, errs[1:]))
 
 
-def naive_density_terms(order: int) -> list[sp.Expr]:
-    """The route Edgeworth's partition form replaces: series of exp(sum of cumulant terms) in eps, then (it)^k -> He_k."""
-    eps, u = sp.symbols("eps u")
-    lam = sp.symbols(f"l3:{order + 3}")
-    K = sum(lam[r - 3] * u**r * eps ** (r - 2) / sp.factorial(r) for r in range(3, order + 3))
-    ser = sp.series(sp.exp(K), eps, 0, order + 1).removeO()
-    out = []
-    for j in range(1, order + 1):
-        poly = sp.Poly(sp.expand(ser.coeff(eps, j)), u)
-        out.append(sum(c * sp.hermite_prob(m[0], x_sym) for m, c in zip(poly.monoms(), poly.coeffs())))
-    return out
-
-
 def test_partition_terms_equal_naive_series() -> None:
-    from theory._edgeworth_terms import hermite_poly, symbolic_lambdas, term_coefficients
+    from theory._edgeworth_terms import hermite_poly, naive_series_terms, symbolic_lambdas, term_coefficients
 
     order = 4
     lam_naive = sp.symbols(f"l3:{order + 3}")
     lam = symbolic_lambdas(order)
-    naive = naive_density_terms(order)
+    naive = [t.subs(sp.Symbol("x"), x_sym) for t in naive_series_terms(order)]
     for j in range(1, order + 1):
         ours = sum(c * hermite_poly(k, x_sym) for k, c in term_coefficients(j, lam).items())
         ours = ours.subs(dict(zip(lam, lam_naive)))
