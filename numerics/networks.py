@@ -7,8 +7,14 @@ that peak memory is bounded however large E is.  Conventions (the same as the
 theory): ``z^{(1)} = W^{(1)} x + b^{(1)}``, ``W^{(l)}_{ij} ~ N(0, C_W^{(l)}/n_{l-1})``
 with ``n_0 = d``, ``b^{(l)} ~ N(0, C_b^{(l)})``, scalar output.
 
+``mlp_ensemble_outputs(..., method="function_space")`` samples the same outputs by a
+different, exact algorithm that never draws the weights: layer by layer, the
+preactivations on the given inputs are Gaussian given the previous layer (see
+:mod:`numerics._function_space`).
+
 Statistics come with computed standard errors: iid means (analytic) and the delta
-method for ratios of means (Casella & Berger, *Statistical Inference*, sec. 5.5.4).
+method for ratios of means (Casella & Berger, *Statistical Inference*, sec. 5.5.4);
+they live in :mod:`numerics._network_stats` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -19,7 +25,16 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 
-from numerics.estimate import Estimate
+from numerics._function_space import function_space_chunk
+from numerics._network_stats import (
+    conditional_fourth_cumulant_estimate,
+    conditional_moment_ratio_estimate,
+    conditional_moments_estimate,
+    covariance_estimate,
+    excess_kurtosis_estimate,
+    fourth_cumulant_estimate,
+    moment_ratio_estimate,
+)
 
 __all__ = [
     "torch_activation",
@@ -94,7 +109,7 @@ def mlp_ensemble_outputs(
     bias_variances: Sequence[float] | float, *, ensemble_size: int, seed: int,
     device: str | torch.device | None = None, dtype: torch.dtype = torch.float32,
     chunk_size: int | None = None, max_chunk_bytes: int = 64 * 2 ** 20, conditional_variance: bool = False,
-    conditional_covariance: bool = False,
+    conditional_covariance: bool = False, method: str = "weights",
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Outputs of ``ensemble_size`` independently initialised MLPs on the inputs ``X``.
 
@@ -119,6 +134,22 @@ def mlp_ensemble_outputs(
     conditional_variance
         Also return :math:`S = C_b^{(L)} + C_W^{(L)} |\\sigma(z^{(L-1)})|^2/n_{L-1}`, the variance of the
         output given the last hidden layer (the output is exactly :math:`N(0, S)` given it), per member and input.
+    conditional_covariance
+        Return instead the ``(P, P)`` matrix :math:`\\Sigma = C_b^{(L)} + C_W^{(L)} H H^\\top/n_{L-1}` per member.
+    method
+        ``"weights"`` (default): draw every member's weight tensors and run the batched forward pass
+        (real networks; the same random stream as before this option existed).  ``"function_space"``:
+        sample the exact joint law of the outputs on the ``P`` given inputs WITHOUT drawing weights:
+        given the previous layer's activations :math:`H` (``P x n_{l-1}``), each of the :math:`n_l`
+        preactivation columns of layer ``l`` is independently
+        :math:`N(0, \\frac{C_W^{(l)}}{n_{l-1}} H H^\\top + C_b^{(l)} \\mathbf 1 \\mathbf 1^\\top)` (the law of
+        :math:`W h` for Gaussian :math:`W`), drawn as :math:`R^\\top G` with :math:`R^\\top R` that
+        covariance (reduced QR, exact also when it is singular) and ``G`` standard normal
+        (Neal 1996, ch. 2; Lee et al. 2018, arXiv:1711.00165).  Same output distribution (not the same
+        numbers), at :math:`O(P^2 n_{l-1} + P n_l)` per member and layer instead of :math:`O(P n_{l-1} n_l)`
+        and :math:`P n_l` normals instead of :math:`n_{l-1} n_l`: much faster for ``P << width``.  It
+        produces output samples only (no network, no weights), so it is not for gradients or training.
+        ``conditional_variance`` / ``conditional_covariance`` compose with it.
 
     Returns
     -------
@@ -138,10 +169,16 @@ def mlp_ensemble_outputs(
     cw = _per_layer(weight_variances, L, "weight_variances", True)
     cb = _per_layer(bias_variances, L, "bias_variances", False)
     act = torch_activation(activation)
+    if method not in ("weights", "function_space"):
+        raise ValueError(f"method must be 'weights' or 'function_space', got {method!r}")
+    fs = method == "function_space"
     dev = torch.device(device) if device is not None else torch.device("cuda" if torch.cuda.is_available() else "cpu")
     dims = [Xa.shape[1]] + ws + [1]
     itemsize = torch.empty((), dtype=dtype).element_size()
-    per_member = itemsize * (sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + 3 * Xa.shape[0] * max(dims))
+    if fs:  # activations, the augmented factor matrix and its QR workspace; no weights
+        per_member = itemsize * (Xa.shape[0] * (6 * max(dims) + 4) + 2 * Xa.shape[0] ** 2)
+    else:
+        per_member = itemsize * (sum(a * b + b for a, b in zip(dims[:-1], dims[1:])) + 3 * Xa.shape[0] * max(dims))
     B = _chunk(ensemble_size, per_member, chunk_size, max_chunk_bytes)
     gen = torch.Generator(device=dev)
     gen.manual_seed(int(seed))
@@ -155,11 +192,18 @@ def mlp_ensemble_outputs(
     cond = (np.empty((ensemble_size, P, P)) if conditional_covariance else np.empty((ensemble_size, P))) \
         if conditional_variance else None
     # weight buffers allocated once and refilled in place: no allocator churn across chunks
-    wbuf = [torch.empty((B, dims[l], dims[l + 1]), device=dev, dtype=dtype) for l in range(L)]
-    bbuf = [torch.empty((B, 1, dims[l + 1]), device=dev, dtype=dtype) if cb[l] > 0 else None for l in range(L)]
+    wbuf = [torch.empty((0 if fs else B, dims[l], dims[l + 1]), device=dev, dtype=dtype) for l in range(L)]
+    bbuf = [torch.empty((0 if fs else B, 1, dims[l + 1]), device=dev, dtype=dtype) if cb[l] > 0 else None
+            for l in range(L)]
     with torch.no_grad():
         for start in range(0, ensemble_size, B):
             b = min(B, ensemble_size - start)
+            if fs:
+                zf, h = function_space_chunk(Xt, dims, cw, cb, act, b, gen)
+                if conditional_variance:
+                    cond[start:start + b] = _conditional(h, cw[-1], cb[-1], conditional_covariance)  # type: ignore[index]
+                out[start:start + b] = zf.double().cpu().numpy()
+                continue
             Ws, bs = [], []
             for l in range(L):
                 W = wbuf[l][:b]
@@ -174,15 +218,20 @@ def mlp_ensemble_outputs(
             res = mlp_ensemble_forward(Xt, Ws, bs, act, return_last_hidden=conditional_variance)
             if conditional_variance:
                 res, h = res
-                if conditional_covariance:
-                    sig = cb[-1] + cw[-1] * torch.matmul(h, h.transpose(-1, -2)) / h.shape[-1]
-                else:
-                    sig = cb[-1] + cw[-1] * h.square().mean(-1)
-                cond[start:start + b] = sig.double().cpu().numpy()  # type: ignore[index]
+                cond[start:start + b] = _conditional(h, cw[-1], cb[-1], conditional_covariance)  # type: ignore[index]
             out[start:start + b] = res[..., 0].double().cpu().numpy()
     if conditional_variance:
         return out, cond  # type: ignore[return-value]
     return out
+
+
+def _conditional(h: torch.Tensor, cw: float, cb: float, covariance: bool) -> np.ndarray:
+    """``C_b + C_W H H^T / n`` (or its diagonal) from the last hidden activations ``H``."""
+    if covariance:
+        sig = cb + cw * torch.matmul(h, h.transpose(-1, -2)) / h.shape[-1]
+    else:
+        sig = cb + cw * h.square().mean(-1)
+    return sig.double().cpu().numpy()
 
 
 def mlp_ensemble_forward(
@@ -245,129 +294,3 @@ def module_ensemble_outputs(
             outs.append(torch.vmap(call)(params, buffers).double().cpu())
     out = torch.cat(outs).numpy()
     return out[..., 0] if out.shape[-1] == 1 and out.ndim > 2 else out
-
-
-def _ratio_of_means(a: np.ndarray, b: np.ndarray, p: float) -> tuple[float, float]:
-    """mean(a)/mean(b)^p and its delta-method standard error."""
-    ma, mb = a.mean(), b.mean()
-    cov = np.cov(np.stack([a, b])) / a.size
-    g = np.array([1 / mb ** p, -p * ma / mb ** (p + 1)])
-    return float(ma / mb ** p), float(math.sqrt(max(g @ cov @ g, 0.0)))
-
-
-def _samples1d(samples: Any) -> np.ndarray:
-    s = np.asarray(samples, dtype=float).ravel()
-    if s.size < 2 or not np.all(np.isfinite(s)):
-        raise ValueError("samples must hold >= 2 finite values")
-    return s
-
-
-def moment_ratio_estimate(samples: Any, k: int, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
-    """:math:`\\overline{z^k} / (\\overline{z^2})^{k/2}` (moments about 0) with a delta-method standard error."""
-    s = _samples1d(samples)
-    if k < 2:
-        raise ValueError(f"k must be >= 2, got {k}")
-    v, se = _ratio_of_means(s ** k, s ** 2, k / 2)
-    return Estimate(v, se, s.size, seed=seed, seconds=seconds, method="delta")
-
-
-def excess_kurtosis_estimate(samples: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
-    """Excess kurtosis about 0, :math:`\\overline{z^4}/(\\overline{z^2})^2 - 3`, with a delta-method standard error."""
-    e = moment_ratio_estimate(samples, 4, seed=seed, seconds=seconds)
-    return Estimate(e.value - 3.0, e.stderr, e.samples, seed=seed, seconds=seconds, method="delta")
-
-
-def conditional_moments_estimate(S: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
-    """Output variance and excess kurtosis from conditional variances ``S`` (Rao-Blackwellised).
-
-    If :math:`z \\mid S \\sim N(0, S)` then :math:`E z^2 = E S` and
-    :math:`E z^4/(E z^2)^2 - 3 = 3\\,\\mathrm{Var}(S)/(E S)^2`; estimating these from ``S`` removes the
-    Gaussian noise of the last layer (Rao-Blackwell; Casella & Berger sec. 7.3.3).  Returns
-    ``value = [variance, excess_kurtosis]`` with delta-method standard errors.
-    """
-    s = _samples1d(S)
-    var, se_var = float(s.mean()), float(s.std(ddof=1) / math.sqrt(s.size))
-    r, se_r = _ratio_of_means(s * s, s, 2.0)
-    return Estimate(np.array([var, 3 * (r - 1)]), np.array([se_var, 3 * se_r]), s.size, seed=seed,
-                    seconds=seconds, method="delta (conditional Gaussian)")
-
-
-def conditional_moment_ratio_estimate(S: Any, k: int, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
-    """Rao-Blackwellised :math:`E z^k/(E z^2)^{k/2}` for :math:`z \\mid S \\sim N(0, S)`, even ``k``.
-
-    Equals :math:`(k-1)!!\\,\\overline{S^{k/2}}/\\overline{S}^{k/2}` (Gaussian moments
-    :math:`E[g^k] = (k-1)!!`); delta-method standard error (Casella & Berger sec. 5.5.4).
-    """
-    s = _samples1d(S)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2 or k % 2:
-        raise ValueError(f"k must be an even int >= 2, got {k!r}")
-    m = k // 2
-    df = float(np.prod(np.arange(k - 1, 0, -2)))
-    v, se = _ratio_of_means(s ** m, s, float(m))
-    return Estimate(df * v, df * se, s.size, seed=seed, seconds=seconds, method="delta (conditional Gaussian)")
-
-
-def covariance_estimate(outputs: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
-    """Ensemble covariance :math:`\\overline{z(x_a) z(x_b)}` (about 0) with elementwise iid standard errors.
-
-    ``outputs`` is ``(members, points)``; the ensemble mean is 0 by the symmetry :math:`W \\to -W` of the
-    initialisation, so the raw second moments are unbiased for the covariance.
-    """
-    Z = np.asarray(outputs, dtype=float)
-    if Z.ndim != 2 or Z.shape[0] < 2 or not np.all(np.isfinite(Z)):
-        raise ValueError(f"outputs must be a finite (members >= 2, points) array, got shape {Z.shape}")
-    prod = Z[:, :, None] * Z[:, None, :]
-    return Estimate(prod.mean(0), prod.std(0, ddof=1) / math.sqrt(Z.shape[0]), Z.shape[0], seed=seed,
-                    seconds=seconds, method="analytic")
-
-
-def fourth_cumulant_estimate(outputs: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
-    """Joint fourth cumulants :math:`\\kappa_{abcd} = m_{abcd} - m_{ab}m_{cd} - m_{ac}m_{bd} - m_{ad}m_{bc}` (about 0).
-
-    ``outputs`` is ``(members, points)``; the value has shape ``(P, P, P, P)``.  Standard errors by the
-    delta method: the influence function of member :math:`s` is
-    :math:`z_az_bz_cz_d - m_{cd}z_az_b - m_{ab}z_cz_d - m_{bd}z_az_c - m_{ac}z_bz_d - m_{bc}z_az_d - m_{ad}z_bz_c`
-    (van der Vaart, *Asymptotic Statistics*, ch. 20), whose standard deviation over :math:`\\sqrt{E}` is the error.
-    """
-    Z = np.asarray(outputs, dtype=float)
-    if Z.ndim != 2 or Z.shape[0] < 2 or not np.all(np.isfinite(Z)):
-        raise ValueError(f"outputs must be a finite (members >= 2, points) array, got shape {Z.shape}")
-    P = Z.shape[1]
-    m2 = Z.T @ Z / Z.shape[0]
-    val = np.empty((P,) * 4)
-    se = np.empty((P,) * 4)
-    for a in range(P):
-        for b in range(P):
-            for c in range(P):
-                for d in range(P):
-                    za, zb, zc, zd = Z[:, a], Z[:, b], Z[:, c], Z[:, d]
-                    phi = (za * zb * zc * zd - m2[c, d] * za * zb - m2[a, b] * zc * zd - m2[b, d] * za * zc
-                           - m2[a, c] * zb * zd - m2[b, c] * za * zd - m2[a, d] * zb * zc)
-                    val[a, b, c, d] = np.mean(za * zb * zc * zd) - m2[a, b] * m2[c, d] - m2[a, c] * m2[b, d] - m2[a, d] * m2[b, c]
-                    se[a, b, c, d] = phi.std(ddof=1) / math.sqrt(Z.shape[0])
-    return Estimate(val, se, Z.shape[0], seed=seed, seconds=seconds, method="delta")
-
-
-def conditional_fourth_cumulant_estimate(Sigma: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
-    """Rao-Blackwellised joint fourth cumulants of :math:`z \\mid \\Sigma \\sim N(0, \\Sigma)`.
-
-    By Isserlis' theorem :math:`E[z_az_bz_cz_d] = E[\\Sigma_{ab}\\Sigma_{cd} + \\Sigma_{ac}\\Sigma_{bd} + \\Sigma_{ad}\\Sigma_{bc}]`,
-    so :math:`\\kappa_{abcd} = \\mathrm{Cov}(\\Sigma_{ab},\\Sigma_{cd}) + \\mathrm{Cov}(\\Sigma_{ac},\\Sigma_{bd}) + \\mathrm{Cov}(\\Sigma_{ad},\\Sigma_{bc})`.
-    ``Sigma`` is ``(members, P, P)``; delta-method standard errors from the influence function
-    :math:`\\sum (\\Sigma_{ab}-\\bar\\Sigma_{ab})(\\Sigma_{cd}-\\bar\\Sigma_{cd})` over the three pairings.
-    """
-    S = np.asarray(Sigma, dtype=float)
-    if S.ndim != 3 or S.shape[1] != S.shape[2] or S.shape[0] < 2 or not np.all(np.isfinite(S)):
-        raise ValueError(f"Sigma must be a finite (members >= 2, P, P) array, got shape {S.shape}")
-    P, N = S.shape[1], S.shape[0]
-    D = S - S.mean(0)
-    val = np.empty((P,) * 4)
-    se = np.empty((P,) * 4)
-    for a in range(P):
-        for b in range(P):
-            for c in range(P):
-                for d in range(P):
-                    phi = D[:, a, b] * D[:, c, d] + D[:, a, c] * D[:, b, d] + D[:, a, d] * D[:, b, c]
-                    val[a, b, c, d] = phi.mean()
-                    se[a, b, c, d] = phi.std(ddof=1) / math.sqrt(N)
-    return Estimate(val, se, N, seed=seed, seconds=seconds, method="delta (conditional Gaussian)")

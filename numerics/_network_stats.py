@@ -1,0 +1,151 @@
+"""Statistics of network-ensemble outputs with standard errors (re-exported by :mod:`numerics.networks`).
+
+iid means (analytic) and the delta method for ratios of means (Casella & Berger,
+*Statistical Inference*, sec. 5.5.4); Rao-Blackwellised versions from the conditional
+Gaussian law of the output given the last hidden layer.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from numerics.estimate import Estimate
+
+__all__ = [
+    "moment_ratio_estimate",
+    "excess_kurtosis_estimate",
+    "conditional_moments_estimate",
+    "conditional_moment_ratio_estimate",
+    "covariance_estimate",
+    "fourth_cumulant_estimate",
+    "conditional_fourth_cumulant_estimate",
+]
+
+
+def _ratio_of_means(a: np.ndarray, b: np.ndarray, p: float) -> tuple[float, float]:
+    """mean(a)/mean(b)^p and its delta-method standard error."""
+    ma, mb = a.mean(), b.mean()
+    cov = np.cov(np.stack([a, b])) / a.size
+    g = np.array([1 / mb ** p, -p * ma / mb ** (p + 1)])
+    return float(ma / mb ** p), float(math.sqrt(max(g @ cov @ g, 0.0)))
+
+
+def _samples1d(samples: Any) -> np.ndarray:
+    s = np.asarray(samples, dtype=float).ravel()
+    if s.size < 2 or not np.all(np.isfinite(s)):
+        raise ValueError("samples must hold >= 2 finite values")
+    return s
+
+
+def moment_ratio_estimate(samples: Any, k: int, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
+    """:math:`\\overline{z^k} / (\\overline{z^2})^{k/2}` (moments about 0) with a delta-method standard error."""
+    s = _samples1d(samples)
+    if k < 2:
+        raise ValueError(f"k must be >= 2, got {k}")
+    v, se = _ratio_of_means(s ** k, s ** 2, k / 2)
+    return Estimate(v, se, s.size, seed=seed, seconds=seconds, method="delta")
+
+
+def excess_kurtosis_estimate(samples: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
+    """Excess kurtosis about 0, :math:`\\overline{z^4}/(\\overline{z^2})^2 - 3`, with a delta-method standard error."""
+    e = moment_ratio_estimate(samples, 4, seed=seed, seconds=seconds)
+    return Estimate(e.value - 3.0, e.stderr, e.samples, seed=seed, seconds=seconds, method="delta")
+
+
+def conditional_moments_estimate(S: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
+    """Output variance and excess kurtosis from conditional variances ``S`` (Rao-Blackwellised).
+
+    If :math:`z \\mid S \\sim N(0, S)` then :math:`E z^2 = E S` and
+    :math:`E z^4/(E z^2)^2 - 3 = 3\\,\\mathrm{Var}(S)/(E S)^2`; estimating these from ``S`` removes the
+    Gaussian noise of the last layer (Rao-Blackwell; Casella & Berger sec. 7.3.3).  Returns
+    ``value = [variance, excess_kurtosis]`` with delta-method standard errors.
+    """
+    s = _samples1d(S)
+    var, se_var = float(s.mean()), float(s.std(ddof=1) / math.sqrt(s.size))
+    r, se_r = _ratio_of_means(s * s, s, 2.0)
+    return Estimate(np.array([var, 3 * (r - 1)]), np.array([se_var, 3 * se_r]), s.size, seed=seed,
+                    seconds=seconds, method="delta (conditional Gaussian)")
+
+
+def conditional_moment_ratio_estimate(S: Any, k: int, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
+    """Rao-Blackwellised :math:`E z^k/(E z^2)^{k/2}` for :math:`z \\mid S \\sim N(0, S)`, even ``k``.
+
+    Equals :math:`(k-1)!!\\,\\overline{S^{k/2}}/\\overline{S}^{k/2}` (Gaussian moments
+    :math:`E[g^k] = (k-1)!!`); delta-method standard error (Casella & Berger sec. 5.5.4).
+    """
+    s = _samples1d(S)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2 or k % 2:
+        raise ValueError(f"k must be an even int >= 2, got {k!r}")
+    m = k // 2
+    df = float(np.prod(np.arange(k - 1, 0, -2)))
+    v, se = _ratio_of_means(s ** m, s, float(m))
+    return Estimate(df * v, df * se, s.size, seed=seed, seconds=seconds, method="delta (conditional Gaussian)")
+
+
+def covariance_estimate(outputs: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
+    """Ensemble covariance :math:`\\overline{z(x_a) z(x_b)}` (about 0) with elementwise iid standard errors.
+
+    ``outputs`` is ``(members, points)``; the ensemble mean is 0 by the symmetry :math:`W \\to -W` of the
+    initialisation, so the raw second moments are unbiased for the covariance.
+    """
+    Z = np.asarray(outputs, dtype=float)
+    if Z.ndim != 2 or Z.shape[0] < 2 or not np.all(np.isfinite(Z)):
+        raise ValueError(f"outputs must be a finite (members >= 2, points) array, got shape {Z.shape}")
+    prod = Z[:, :, None] * Z[:, None, :]
+    return Estimate(prod.mean(0), prod.std(0, ddof=1) / math.sqrt(Z.shape[0]), Z.shape[0], seed=seed,
+                    seconds=seconds, method="analytic")
+
+
+def fourth_cumulant_estimate(outputs: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
+    """Joint fourth cumulants :math:`\\kappa_{abcd} = m_{abcd} - m_{ab}m_{cd} - m_{ac}m_{bd} - m_{ad}m_{bc}` (about 0).
+
+    ``outputs`` is ``(members, points)``; the value has shape ``(P, P, P, P)``.  Standard errors by the
+    delta method: the influence function of member :math:`s` is
+    :math:`z_az_bz_cz_d - m_{cd}z_az_b - m_{ab}z_cz_d - m_{bd}z_az_c - m_{ac}z_bz_d - m_{bc}z_az_d - m_{ad}z_bz_c`
+    (van der Vaart, *Asymptotic Statistics*, ch. 20), whose standard deviation over :math:`\\sqrt{E}` is the error.
+    """
+    Z = np.asarray(outputs, dtype=float)
+    if Z.ndim != 2 or Z.shape[0] < 2 or not np.all(np.isfinite(Z)):
+        raise ValueError(f"outputs must be a finite (members >= 2, points) array, got shape {Z.shape}")
+    P = Z.shape[1]
+    m2 = Z.T @ Z / Z.shape[0]
+    val = np.empty((P,) * 4)
+    se = np.empty((P,) * 4)
+    for a in range(P):
+        for b in range(P):
+            for c in range(P):
+                for d in range(P):
+                    za, zb, zc, zd = Z[:, a], Z[:, b], Z[:, c], Z[:, d]
+                    phi = (za * zb * zc * zd - m2[c, d] * za * zb - m2[a, b] * zc * zd - m2[b, d] * za * zc
+                           - m2[a, c] * zb * zd - m2[b, c] * za * zd - m2[a, d] * zb * zc)
+                    val[a, b, c, d] = np.mean(za * zb * zc * zd) - m2[a, b] * m2[c, d] - m2[a, c] * m2[b, d] - m2[a, d] * m2[b, c]
+                    se[a, b, c, d] = phi.std(ddof=1) / math.sqrt(Z.shape[0])
+    return Estimate(val, se, Z.shape[0], seed=seed, seconds=seconds, method="delta")
+
+
+def conditional_fourth_cumulant_estimate(Sigma: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
+    """Rao-Blackwellised joint fourth cumulants of :math:`z \\mid \\Sigma \\sim N(0, \\Sigma)`.
+
+    By Isserlis' theorem :math:`E[z_az_bz_cz_d] = E[\\Sigma_{ab}\\Sigma_{cd} + \\Sigma_{ac}\\Sigma_{bd} + \\Sigma_{ad}\\Sigma_{bc}]`,
+    so :math:`\\kappa_{abcd} = \\mathrm{Cov}(\\Sigma_{ab},\\Sigma_{cd}) + \\mathrm{Cov}(\\Sigma_{ac},\\Sigma_{bd}) + \\mathrm{Cov}(\\Sigma_{ad},\\Sigma_{bc})`.
+    ``Sigma`` is ``(members, P, P)``; delta-method standard errors from the influence function
+    :math:`\\sum (\\Sigma_{ab}-\\bar\\Sigma_{ab})(\\Sigma_{cd}-\\bar\\Sigma_{cd})` over the three pairings.
+    """
+    S = np.asarray(Sigma, dtype=float)
+    if S.ndim != 3 or S.shape[1] != S.shape[2] or S.shape[0] < 2 or not np.all(np.isfinite(S)):
+        raise ValueError(f"Sigma must be a finite (members >= 2, P, P) array, got shape {S.shape}")
+    P, N = S.shape[1], S.shape[0]
+    D = S - S.mean(0)
+    val = np.empty((P,) * 4)
+    se = np.empty((P,) * 4)
+    for a in range(P):
+        for b in range(P):
+            for c in range(P):
+                for d in range(P):
+                    phi = D[:, a, b] * D[:, c, d] + D[:, a, c] * D[:, b, d] + D[:, a, d] * D[:, b, c]
+                    val[a, b, c, d] = phi.mean()
+                    se[a, b, c, d] = phi.std(ddof=1) / math.sqrt(N)
+    return Estimate(val, se, N, seed=seed, seconds=seconds, method="delta (conditional Gaussian)")
