@@ -110,6 +110,35 @@ def test_nngp_covariance_falsified(name):
     assert not get_check(name).run(seed=1, predict=wrong).passed
 
 
+FS_NAMES = ["wide_networks.finite_width.tanh", "wide_networks.exact_ratio.relu", "wide_networks.nngp_covariance",
+            "wide_networks.four_point_two_inputs"]
+
+
+@pytest.mark.parametrize("name", FS_NAMES)
+def test_function_space_route_passes_and_is_falsified(name):
+    """The explicit ``method="function_space"`` parameter: the same checks pass on the exact function-space
+    sampler and fail against a prediction a few percent off (same measurement, same seed)."""
+    check = get_check(name)
+    ok = check.run({"method": "function_space"}, seed=1)
+    assert ok.error is None, ok.error
+    assert ok.passed, (ok.p_value, ok.details)
+    base = {".finite_width.": wn._fw_predict, ".exact_ratio.": wn._exact_predict, "nngp_covariance": wn._nngp_predict,
+            "four_point": wn._four_predict}
+    good = next(f for k, f in base.items() if k in name)
+
+    def wrong(p):
+        pr = good(p)
+        return dataclasses.replace(pr, value=pr.value * 1.05)
+
+    assert not check.run({"method": "function_space"}, seed=1, predict=wrong).passed
+
+
+def test_quick_sets_use_real_networks():
+    for name in NAMES:
+        p = get_check(name).params()
+        assert p.get("method", "weights") == "weights", name
+
+
 def test_architecture_is_shared():
     p = get_check("wide_networks.finite_width.tanh").params()
     a = wn.architecture(p)

@@ -10,6 +10,13 @@ network that is measured is the network the theory describes.
 Where the measurement uses the conditional variance ``S`` of the output given the last
 hidden layer (``z | S ~ N(0, S)`` exactly, the last layer being Gaussian), moments are
 Rao-Blackwellised: same expectation as the raw output moments, much smaller variance.
+
+Every ensemble-based check takes an explicit parameter ``method``: ``"weights"`` (the default,
+and what every quick set uses) draws real networks' weights (:func:`mlp_ensemble_outputs`);
+``"function_space"`` draws the exact joint law of the outputs on the inputs layer by layer from
+the Gaussian conditionals, without weights (same distribution, a different algorithm, far
+cheaper when the number of inputs is much smaller than the width; see
+:mod:`numerics._function_space`).  A full set that uses it says so in its parameters.
 """
 
 from __future__ import annotations
@@ -68,10 +75,11 @@ class Architecture:
         return finite_width(self.activation, self.hidden_widths, C_W=self.C_W, C_b=self.C_b, K1=self.K1)
 
     def ensemble(self, size: int, seed: int, X: np.ndarray | None = None, conditional: bool = True,
-                 dtype: torch.dtype = torch.float32) -> Any:
+                 dtype: torch.dtype = torch.float32, method: str = "weights") -> Any:
         X = np.ones((1, 1)) if X is None else X
         return mlp_ensemble_outputs(X, self.hidden_widths, self.activation, self.weight_variances, self.bias_variances,
-                                    ensemble_size=size, seed=seed, conditional_variance=conditional, dtype=dtype)
+                                    ensemble_size=size, seed=seed, conditional_variance=conditional, dtype=dtype,
+                                    method=method)
 
 
 def architecture(p: Mapping[str, Any], widths: Any = None) -> Architecture:
@@ -102,7 +110,7 @@ def _exact_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     t0 = time.perf_counter()
     ests = []
     for i, w in enumerate(p["profiles"]):
-        _, S = architecture(p, w).ensemble(p["ensemble_size"], _seed(seed, i))
+        _, S = architecture(p, w).ensemble(p["ensemble_size"], _seed(seed, i), method=p.get("method", "weights"))
         ests.append(conditional_moment_ratio_estimate(S[:, 0], p["k"]))
     return _stack(ests, seed, t0, profiles=[list(w) for w in p["profiles"]])
 
@@ -116,7 +124,8 @@ for _name, _act in (("linear", "linear"), ("relu", "relu"), ("leaky_relu", ("lea
         f"wide_networks.exact_ratio.{_name}", "wide_networks",
         f"E z^4 / (E z^2)^2 of zero-bias {_name} MLPs: Hanin-Nica product formula (exact at every width) vs ensembles",
         _exact_predict, _exact_measure, _point_compare,
-        quick={"activation": _act, "profiles": [(3,), (4, 8), (2, 5, 10)], "k": 4, "ensemble_size": 150_000},
+        quick={"method": "weights", "activation": _act, "profiles": [(3,), (4, 8), (2, 5, 10)], "k": 4,
+               "ensemble_size": 150_000},
         full={"profiles": [(2,), (3,), (4, 8), (2, 5, 10), (16, 16, 16), (6, 3)], "ensemble_size": 400_000},
     ))
 
@@ -131,7 +140,7 @@ def _fw_predict(p: Mapping[str, Any]) -> Prediction:
 
 def _fw_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     t0 = time.perf_counter()
-    _, S = architecture(p).ensemble(p["ensemble_size"], seed, dtype=torch.float64)
+    _, S = architecture(p).ensemble(p["ensemble_size"], seed, dtype=torch.float64, method=p.get("method", "weights"))
     e = conditional_moments_estimate(S[:, 0], seed=seed)
     return Estimate(e.value, e.stderr, e.samples, seed=seed, seconds=time.perf_counter() - t0, method=e.method)
 
@@ -141,7 +150,8 @@ for _act, _cw in (("tanh", 1.0), ("gelu", 2.0), ("erf", 1.5)):
         f"wide_networks.finite_width.{_act}", "wide_networks",
         f"output variance and excess kurtosis of {_act} MLPs to O(1/width) vs ensembles (O(1/n^2) budget)",
         _fw_predict, _fw_measure, _point_compare,
-        quick={"activation": _act, "hidden_widths": (8,), "C_W": _cw, "C_b": 0.1, "K1": 1.0, "ensemble_size": 100_000},
+        quick={"method": "weights", "activation": _act, "hidden_widths": (8,), "C_W": _cw, "C_b": 0.1, "K1": 1.0,
+               "ensemble_size": 100_000},
         full={"hidden_widths": (64, 64, 64), "ensemble_size": 400_000},
     ))
 
@@ -156,7 +166,8 @@ def _scaling_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     t0 = time.perf_counter()
     ests = []
     for i, n in enumerate(p["widths"]):
-        _, S = architecture(p, (n,) * p["depth"]).ensemble(p["ensemble_size"], _seed(seed, i), dtype=torch.float64)
+        _, S = architecture(p, (n,) * p["depth"]).ensemble(p["ensemble_size"], _seed(seed, i), dtype=torch.float64,
+                                                            method=p.get("method", "weights"))
         ests.append(conditional_moments_estimate(S[:, 0]))
     kurt = np.array([e.value[1] for e in ests])
     se = np.array([e.stderr[1] for e in ests])
@@ -178,7 +189,7 @@ register_check(Check(
     "wide_networks.kurtosis_scaling", "wide_networks",
     "width x kurtosis converges: the residual of the 1/n kurtosis of deep tanh MLPs shrinks like width^-2 (fitted exponent)",
     _scaling_predict, _scaling_measure, _scaling_compare,
-    quick={"activation": "tanh", "C_W": 1.5, "C_b": 0.0, "K1": 1.0, "depth": 2, "widths": (4, 6, 8, 12),
+    quick={"method": "weights", "activation": "tanh", "C_W": 1.5, "C_b": 0.0, "K1": 1.0, "depth": 2, "widths": (4, 6, 8, 12),
            "ensemble_size": 100_000},
     full={"widths": (4, 6, 8, 12, 16, 24, 32), "ensemble_size": 1_000_000},
 ))
@@ -193,7 +204,7 @@ def _density_predict(p: Mapping[str, Any]) -> Prediction:
 
 def _density_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     t0 = time.perf_counter()
-    z, _ = architecture(p).ensemble(p["ensemble_size"], seed, dtype=torch.float64)
+    z, _ = architecture(p).ensemble(p["ensemble_size"], seed, dtype=torch.float64, method=p.get("method", "weights"))
     z = z[:, 0]
     return Estimate(z, np.zeros_like(z), z.size, seed=seed, seconds=time.perf_counter() - t0, method="samples")
 
@@ -207,7 +218,8 @@ register_check(Check(
     "wide_networks.edgeworth_density", "wide_networks",
     "output histogram of one-hidden-layer erf networks vs the 1/width Edgeworth density (O(1/n^2) budget)",
     _density_predict, _density_measure, _density_compare,
-    quick={"activation": "erf", "hidden_widths": (5,), "C_W": 1.0, "C_b": 0.0, "K1": 2.0, "ensemble_size": 1_000_000,
+    quick={"method": "weights", "activation": "erf", "hidden_widths": (5,), "C_W": 1.0, "C_b": 0.0, "K1": 2.0,
+           "ensemble_size": 1_000_000,
            "bins": 12},
     full={"hidden_widths": (8,), "ensemble_size": 10_000_000},
 ))
@@ -238,7 +250,8 @@ def _nngp_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     if p.get("route", "mlp") == "module":
         Z = module_ensemble_outputs(_module_factory(p), X, ensemble_size=p["ensemble_size"], seed=seed)
     else:
-        Z = mlp_ensemble_outputs(X, p["hidden_widths"], p["activation"], cw, cb, ensemble_size=p["ensemble_size"], seed=seed)
+        Z = mlp_ensemble_outputs(X, p["hidden_widths"], p["activation"], cw, cb, ensemble_size=p["ensemble_size"], seed=seed,
+                                 method=p.get("method", "weights"))
     e = covariance_estimate(Z)
     iu = np.triu_indices(len(X))
     return Estimate(e.value[iu], e.stderr[iu], e.samples, seed=seed, seconds=time.perf_counter() - t0, method=e.method)
@@ -267,7 +280,7 @@ register_check(Check(
     "wide_networks.nngp_covariance", "wide_networks",
     "ensemble covariance of MLP outputs on several inputs vs the NNGP kernel (one hidden layer: exact at any width)",
     _nngp_predict, _nngp_measure, _point_compare,
-    quick={"activation": "relu", **_NNGP_QUICK},
+    quick={"method": "weights", "activation": "relu", **_NNGP_QUICK},
     full={"ensemble_size": 400_000, "points": 6},
 ))
 register_check(Check(
@@ -296,7 +309,8 @@ def _four_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     X = _inputs(p)
     cw, cb = _nngp_weights(p)
     _, Sig = mlp_ensemble_outputs(X, p["hidden_widths"], p["activation"], cw, cb, ensemble_size=p["ensemble_size"],
-                                  seed=seed, dtype=torch.float64, conditional_covariance=True)
+                                  seed=seed, dtype=torch.float64, conditional_covariance=True,
+                                  method=p.get("method", "weights"))
     e = conditional_fourth_cumulant_estimate(Sig)
     return Estimate(np.array([e.value[i] for i in _FOUR_IDX]), np.array([e.stderr[i] for i in _FOUR_IDX]), e.samples,
                     seed=seed, seconds=time.perf_counter() - t0, method=e.method)
@@ -306,7 +320,7 @@ register_check(Check(
     "wide_networks.four_point_two_inputs", "wide_networks",
     "connected four-point function of one-hidden-layer tanh networks on two inputs vs the multi-input vertex (exact)",
     _four_predict, _four_measure, _point_compare,
-    quick={"activation": "tanh", "hidden_widths": (2,), "C_W1": 1.5, "C_W": 1.3, "C_b": 0.1, "points": 2, "d": 2,
+    quick={"method": "weights", "activation": "tanh", "hidden_widths": (2,), "C_W1": 1.5, "C_W": 1.3, "C_b": 0.1, "points": 2, "d": 2,
            "ensemble_size": 200_000},
     full={"hidden_widths": (4,), "ensemble_size": 4_000_000},
 ))
