@@ -21,7 +21,10 @@ conditional law reproduces the exact joint law of the outputs on the ``P`` input
 :math:`R^\top R = A A^\top = \Sigma^{(l)}` and :math:`z^{(l)} = R^\top G`, ``G`` a ``(k, n_l)``
 standard normal matrix, has exactly that law.  QR is backward stable and needs no positive
 definiteness, so a singular :math:`\Sigma` (``P > n_{l-1} + 1``, dead ReLU units, duplicated
-inputs) is handled exactly, where a Cholesky factorisation of :math:`\Sigma` would fail.  When
+inputs) is handled exactly, where a Cholesky factorisation of :math:`\Sigma` would fail.  As the
+batched QR is several times slower than a Gram matrix and its Cholesky factor (also exact, and
+backward stable whenever it completes), the Cholesky factor is used for the members where it
+completes and the QR for the others.  When
 ``A`` has at most ``P`` columns, or the layer at most ``P`` units (the scalar output layer),
 ``A`` itself is used (:math:`z = A G` is then the explicit-weight draw of that layer, cheaper
 than a QR); for ``P = 1`` the factor is the norm :math:`\|A\|`.
@@ -40,14 +43,17 @@ import torch
 __all__ = ["covariance_factor", "function_space_chunk"]
 
 
-def covariance_factor(H: torch.Tensor, weight_variance: float, bias_variance: float, n_out: int | None = None) -> torch.Tensor:
+def covariance_factor(
+    H: torch.Tensor, weight_variance: float, bias_variance: float, n_out: int | None = None,
+) -> torch.Tensor:
     r"""A factor ``F`` (``(..., P, k)``) with :math:`F F^\top = \frac{C_W}{n} H H^\top + C_b \mathbf 1\mathbf 1^\top`.
 
     ``H`` is ``(..., P, n)``.  Uses :math:`\|A\|` for ``P = 1``;
     :math:`A = [\sqrt{C_W/n}\,H, \sqrt{C_b}\mathbf 1]` itself when it has at most ``P`` columns or when
-    the layer has ``n_out <= P`` units (then drawing ``A G`` is cheaper than a QR); else :math:`R^\top`
-    from the reduced QR of :math:`A^\top` (Golub & Van Loan, *Matrix Computations*, 4th ed., sec. 5.2):
-    exact for singular covariances, no positive-definiteness required.
+    the layer has ``n_out <= P`` units (then drawing ``A G`` is cheaper than a factorisation); else the
+    Cholesky factor of :math:`A A^\top` for the members where it completes, and :math:`R^\top` from the
+    reduced QR of :math:`A^\top` (Golub & Van Loan, *Matrix Computations*, 4th ed., sec. 5.2) for the
+    others: exact for singular covariances, no positive-definiteness required.
     """
     P, n = H.shape[-2], H.shape[-1]
     A = H * math.sqrt(weight_variance / n)
@@ -57,8 +63,15 @@ def covariance_factor(H: torch.Tensor, weight_variance: float, bias_variance: fl
         return torch.linalg.vector_norm(A, dim=-1, keepdim=True)
     if A.shape[-1] <= P or (n_out is not None and n_out <= P):
         return A
-    R = torch.linalg.qr(A.transpose(-1, -2), mode="r").R  # (..., P, P)
-    return R.transpose(-1, -2)
+    # Cholesky of the Gram matrix where it completes (backward stable whenever it does: Higham, *Accuracy and
+    # Stability of Numerical Algorithms*, 2nd ed., thm 10.3), the QR of A^T for the members where it fails
+    # (singular or numerically singular covariance: dead units, P > n + 1, duplicated inputs)
+    L, info = torch.linalg.cholesky_ex(torch.matmul(A, A.transpose(-1, -2)))
+    bad = info != 0
+    if bool(bad.any()):
+        L = L.clone()
+        L[bad] = torch.linalg.qr(A[bad].transpose(-1, -2), mode="r").R.transpose(-1, -2)
+    return L
 
 
 def function_space_chunk(

@@ -125,10 +125,16 @@ def test_covariance_factor_exact_for_singular_gram():
         F = covariance_factor(H, 1.7, cb, n_out=50)
         target = 1.7 / 3 * H @ H.transpose(-1, -2) + cb
         torch.testing.assert_close(F @ F.transpose(-1, -2), target, rtol=1e-12, atol=1e-12)
-    H2 = torch.randn((2, 5, 40), generator=g, dtype=torch.float64)  # QR route
+    H2 = torch.randn((2, 5, 40), generator=g, dtype=torch.float64)  # Cholesky route
     F = covariance_factor(H2, 0.9, 0.1, n_out=64)
     assert F.shape == (2, 5, 5)
     torch.testing.assert_close(F @ F.transpose(-1, -2), 0.9 / 40 * H2 @ H2.transpose(-1, -2) + 0.1)
+    # a batch mixing singular members (QR fallback) with regular ones (Cholesky)
+    H3 = torch.cat([torch.cat([H, torch.zeros((4, 9, 27), dtype=torch.float64)], -1),
+                    torch.randn((4, 9, 30), generator=g, dtype=torch.float64)])
+    F = covariance_factor(H3, 1.7, 0.0, n_out=50)
+    assert F.shape == (8, 9, 9) and torch.isfinite(F).all()
+    torch.testing.assert_close(F @ F.transpose(-1, -2), 1.7 / 30 * H3 @ H3.transpose(-1, -2), rtol=1e-12, atol=1e-12)
 
 
 def test_reproducible_chunked_and_bad_input():
