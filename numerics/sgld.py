@@ -198,16 +198,26 @@ def sample_local_posterior(
     if sampler == "mala" and not full:
         raise ValueError("sampler='mala' needs full-batch losses (batch_size=None or >= n)")
     f = _make_loss(model, loss_fn, names, shapes, sizes, buffers)
-    # batched forward under vmap, per-chain gradients by one reverse pass of the summed
-    # loss (chains are independent, so d(sum)/dw_c = dL_c/dw_c); ~10x less overhead than vmap(grad)
-    f_full = vmap(f, in_dims=(0, None, None))
-    f_mini = vmap(f, in_dims=(0, 0, 0))
+    # Batched losses: the model's forward for all chains (``forward_stacked`` on explicitly
+    # stacked weights, else vmap over functional_call), then the per-chain loss -- the loss's
+    # own ``batched`` form if it has one (e.g. ``slt_models.mse``: no vmap overhead, which
+    # is about half of a small model's step), else vmap(loss_fn).  Per-chain gradients come
+    # from one reverse pass of the summed loss (chains are independent, so
+    # d(sum)/dw_c = dL_c/dw_c): ~10x less overhead than vmap(grad).
+    batched_loss = getattr(loss_fn, "batched", None)
+    loss_v = batched_loss if callable(batched_loss) else vmap(loss_fn)
     stacked = getattr(model, "forward_stacked", None)
     if callable(stacked) and not buffers:
-        # explicitly stacked weights (e.g. bmm for deep linear networks): no functional_call per step
-        loss_v = vmap(loss_fn)
-        f_full = lambda wv, x, y: loss_v(stacked(wv, x), y.expand(wv.shape[0], *y.shape))  # noqa: E731
-        f_mini = lambda wv, x, y: loss_v(stacked(wv, x), y)  # noqa: E731
+        fwd_full = fwd_mini = stacked
+    else:
+        def one(wv: torch.Tensor, xb: torch.Tensor) -> torch.Tensor:
+            params = {n: c.reshape(s) for n, c, s in zip(names, torch.split(wv, sizes), shapes)}
+            params.update(buffers)
+            return functional_call(model, params, (xb,))
+
+        fwd_full, fwd_mini = vmap(one, in_dims=(0, None)), vmap(one, in_dims=(0, 0))
+    f_full = lambda wv, x, y: loss_v(fwd_full(wv, x), y.expand(wv.shape[0], *y.shape))  # noqa: E731
+    f_mini = lambda wv, x, y: loss_v(fwd_mini(wv, x), y)  # noqa: E731
     with torch.no_grad():
         init_loss = float(f(w0, X, Y))
     gen = torch.Generator(device=dev).manual_seed(int(seed))
@@ -215,47 +225,68 @@ def sample_local_posterior(
     def grads(w: torch.Tensor, idx: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         with torch.enable_grad():
             wg = w.detach().requires_grad_(True)
-            Lv = f_full(wg, X, Y) if idx is None else f_mini(wg, X[idx], Y[idx])
+            if idx is None:
+                Lv = f_full(wg, X, Y)
+            else:  # one flat gather (index_select is much cheaper than advanced indexing)
+                Lv = f_mini(wg, X.index_select(0, idx).view(chains, B, *X.shape[1:]),
+                            Y.index_select(0, idx).view(chains, B, *Y.shape[1:]))
             (gv,) = torch.autograd.grad(Lv.sum(), wg)
         return gv, Lv.detach()
 
     w = w0.expand(chains, d).clone()
-    V = torch.zeros_like(w)
-    G = torch.ones_like(w)
+    V = torch.zeros_like(w) if sampler == "rmsprop" else None
+    G = None  # diagonal preconditioner (rmsprop only); None means the identity
     bad = torch.zeros(chains, dtype=torch.bool, device=dev)
     thresh = 1e3 * d / (2 * nb)
     trace = torch.empty(chains, draws, device=dev, dtype=dt)
+    max_dev = torch.zeros(chains, device=dev, dtype=dt)  # running max |L - L(w*)|; NaN propagates
+    noise = torch.empty_like(w)
+    nbc = nb[:, None]
     acc_sum = torch.zeros(chains, device=dev, dtype=dt)
     acc_n = 0
-    sq = math.sqrt(step_size)
-    idx = None if full else torch.randint(0, n, (chains, B), generator=gen, device=dev)
+    sq, half = math.sqrt(step_size), 0.5 * step_size
+
+    def draw_idx() -> torch.Tensor | None:
+        return None if full else torch.randint(0, n, (chains * B,), generator=gen, device=dev)
+
+    idx = draw_idx()
     g, L = grads(w, idx)
 
-    def potential(wv: torch.Tensor, Lv: torch.Tensor, gv: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def grad_potential(wv: torch.Tensor, gv: torch.Tensor) -> torch.Tensor:
+        # nabla U = n beta nabla L + gamma (w - w*), three fused ops
+        return torch.sub(wv, w0).mul_(gamma).addcmul_(gv, nbc)
+
+    def potential(wv: torch.Tensor, Lv: torch.Tensor) -> torch.Tensor:
         diff = wv - w0
-        return nb * Lv + 0.5 * gamma * (diff * diff).sum(1), nb[:, None] * gv + gamma * diff
+        return nb * Lv + 0.5 * gamma * (diff * diff).sum(1)
 
     for t in range(burn_in + draws):
         if t >= burn_in:
             trace[:, t - burn_in] = L
-        U, gU = potential(w, L, g)
+        torch.maximum(max_dev, (L - init_loss).abs(), out=max_dev)
+        gU = grad_potential(w, g)
         if sampler == "rmsprop":
-            V = rmsprop_alpha * V + (1 - rmsprop_alpha) * gU * gU if t else gU * gU
+            V = torch.addcmul(V.mul_(rmsprop_alpha), gU, gU, value=1 - rmsprop_alpha) if t else gU * gU
             G = 1.0 / (V.sqrt() + rmsprop_eps)
             G = G / G.mean(dim=1, keepdim=True)  # mean 1 per chain: step_size stays the mean step
-        noise = torch.randn(w.shape, generator=gen, device=dev, dtype=dt)
-        wp = w - 0.5 * step_size * G * gU + sq * G.sqrt() * noise
+        noise.normal_(generator=gen)
+        if G is None:
+            wp = torch.add(w, gU, alpha=-half).add_(noise, alpha=sq)
+        else:
+            wp = torch.addcmul(w, G, gU, value=-half).addcmul_(G.sqrt(), noise, value=sq)
         want_acc = sampler == "mala" or (t % diag_every == 0)
         if want_acc:
+            Gm = torch.ones_like(w) if G is None else G
             gp, Lp = grads(wp, idx)
-            Up, gUp = potential(wp, Lp, gp)
-            fwd = ((wp - w + 0.5 * step_size * G * gU) ** 2 / G).sum(1)
-            bwd = ((w - wp + 0.5 * step_size * G * gUp) ** 2 / G).sum(1)
+            U, Up, gUp = potential(w, L), potential(wp, Lp), grad_potential(wp, gp)
+            fwd = ((wp - w + half * Gm * gU) ** 2 / Gm).sum(1)
+            bwd = ((w - wp + half * Gm * gUp) ** 2 / Gm).sum(1)
             log_a = -(Up - U) - (bwd - fwd) / (2 * step_size)
             a = torch.exp(torch.clamp(log_a, max=0.0))
             a = torch.where(torch.isfinite(a), a, torch.zeros_like(a))
             acc_sum += a
             acc_n += 1
+            bad |= ~torch.isfinite(wp).all(1)  # parameters the loss does not see can still blow up
         if sampler == "mala":
             accept = torch.rand(chains, generator=gen, device=dev, dtype=dt) < a
             w = torch.where(accept[:, None], wp, w)
@@ -263,9 +294,10 @@ def sample_local_posterior(
             L = torch.where(accept, Lp, L)
         else:
             w = wp
-            idx = None if full else torch.randint(0, n, (chains, B), generator=gen, device=dev)
+            idx = draw_idx()
             g, L = grads(w, idx)
-        bad |= ~torch.isfinite(L) | ~torch.isfinite(w).all(1) | ((L - init_loss).abs() > thresh)
+    torch.maximum(max_dev, (L - init_loss).abs(), out=max_dev)
+    bad |= ~torch.isfinite(max_dev) | (max_dev > thresh) | ~torch.isfinite(w).all(1)
     diverged = bad.cpu().numpy()
     acc = (acc_sum / max(acc_n, 1)).cpu().numpy() if acc_n else np.full(chains, np.nan)
     return SamplerRun(trace.cpu().numpy(), init_loss, nb.cpu().numpy(), diverged, acc, time.perf_counter() - t0)

@@ -22,6 +22,7 @@ __all__ = [
     "NormalCrossingModel",
     "QuadraticModel",
     "deep_linear_teacher_student",
+    "compress_linear_data",
     "normal_crossing_data",
     "quadratic_data",
     "train_to_minimum",
@@ -32,6 +33,15 @@ __all__ = [
 def mse(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     r"""Mean squared error :math:`L_n = \frac1n\sum_i |f(x_i) - y_i|^2` (sum over outputs, mean over rows)."""
     return ((pred - y) ** 2).sum(-1).mean()
+
+
+def _mse_batched(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-chain :func:`mse` of stacked predictions ``(C, B, ...)`` -> ``(C,)`` (no vmap needed)."""
+    return ((pred - y) ** 2).sum(-1).flatten(1).mean(1)
+
+
+# numerics.sgld uses a loss's ``batched`` form when it has one (see sample_local_posterior)
+mse.batched = _mse_batched  # type: ignore[attr-defined]
 
 
 def _check_widths(widths: Sequence[int]) -> list[int]:
@@ -248,3 +258,37 @@ def deep_linear_teacher_student(
         net, _ = train_to_minimum(net, mse, (X, Y), steps=400, lr=1e-3, seed=seed)
     net = net.to(device)
     return net, (X.to(device), Y.to(device))
+
+
+def compress_linear_data(data: Sequence[torch.Tensor]) -> tuple[tuple[torch.Tensor, torch.Tensor], float]:
+    r"""Exact compression of ``(X, Y)`` for models linear in the input, under :func:`mse`.
+
+    For any model of the form :math:`f(x; w) = A(w)\,x` (deep linear networks, any
+    parameterisation of :math:`A`), the mean squared loss depends on the data only through
+    :math:`X^TX` and :math:`X^TY`.  With the thin QR factorisation :math:`X = QR`
+    (:math:`R` is :math:`p	imes p`, :math:`p` = input dimension) set
+    :math:`X' = \sqrt{p/n}\,R` and :math:`Y' = \sqrt{p/n}\,Q^TY`; then for every :math:`w`
+
+    .. math:: L'_p(w) = 	frac1p\|X'A^T - Y'\|_F^2 = L_n(w) - c,\qquad
+              c = 	frac1n\|(I - QQ^T)Y\|_F^2 \ge 0,
+
+    a constant.  Gradients, Hessians, the tempered posterior and the LLC
+    :math:`neta(E[L_n] - L_n(w^*))` are therefore *identical* on ``(X', Y')`` -- keep passing
+    the original ``n`` through ``n_beta`` -- while a full-batch step costs :math:`p` rows
+    instead of :math:`n`.  Returns ``((X', Y'), c)``.  Requires ``n >= p`` (otherwise there is
+    nothing to compress).  Reference: Golub & Van Loan, *Matrix Computations*, sec. 5.3
+    (least squares via QR).
+    """
+    X, Y = data
+    if X.dim() != 2 or Y.dim() != 2 or X.shape[0] != Y.shape[0]:
+        raise ValueError(f"X and Y must be 2-d with the same number of rows, got {tuple(X.shape)} and {tuple(Y.shape)}")
+    n, p = X.shape
+    if n < p:
+        raise ValueError(f"need at least as many rows as inputs to compress, got n={n} < p={p}")
+    if not (torch.isfinite(X).all() and torch.isfinite(Y).all()):
+        raise ValueError("data contains non-finite values (NaN or inf)")
+    Q, R = torch.linalg.qr(X)
+    s = (p / n) ** 0.5
+    QtY = Q.T @ Y
+    c = float(((Y * Y).sum() - (QtY * QtY).sum()) / n)
+    return (s * R, s * QtY), max(c, 0.0)

@@ -11,6 +11,7 @@ import torch
 from numerics.sgld import degradation_sweep, estimate_llc, hessian_max_eigenvalue, sample_local_posterior
 from numerics.slt_models import (
     DeepLinearNetwork,
+    compress_linear_data,
     NormalCrossingModel,
     QuadraticModel,
     deep_linear_teacher_student,
@@ -175,3 +176,39 @@ def test_stacked_fast_path_equals_functional_call():
         a = sample_local_posterior(net, mse, data, batch_size=bs, **kw)
         b = sample_local_posterior(plain, mse, data, batch_size=bs, **kw)
         np.testing.assert_allclose(a.loss_trace, b.loss_trace, rtol=1e-12, atol=1e-15)
+
+
+def test_batched_loss_equals_vmap_route():
+    # slt_models.mse carries a batched per-chain form; a plain lambda goes through vmap: same chains
+    net, data = deep_linear_teacher_student((4, 3, 4), 1, 50, seed=0, init_scale=0.0)
+    kw = dict(n_beta=100.0, gamma=10.0, step_size=1e-4, chains=3, draws=20, burn_in=0, seed=0)
+    for bs in (None, 10):
+        a = sample_local_posterior(net, mse, data, batch_size=bs, **kw)
+        b = sample_local_posterior(net, lambda p, y: ((p - y) ** 2).sum(-1).mean(), data, batch_size=bs, **kw)
+        np.testing.assert_allclose(a.loss_trace, b.loss_trace, rtol=1e-12, atol=1e-15)
+    pred, y = torch.randn(5, 7, 3, dtype=torch.float64), torch.randn(5, 7, 3, dtype=torch.float64)
+    np.testing.assert_allclose(mse.batched(pred, y).numpy(), [float(mse(pred[c], y[c])) for c in range(5)], rtol=1e-14)
+
+
+def test_compress_linear_data_exact_loss_and_llc():
+    net, (X, Y) = deep_linear_teacher_student((5, 3, 4), 2, 300, seed=1, init_scale=0.0)
+    Y = Y + 0.2 * torch.randn(Y.shape, generator=torch.Generator().manual_seed(3), dtype=Y.dtype)  # not in col(X)
+    (Xc, Yc), c = compress_linear_data((X, Y))
+    assert Xc.shape == (5, 5) and Yc.shape == (5, 4) and c > 0
+    # the residual of the least-squares fit, computed independently with lstsq
+    B = torch.linalg.lstsq(X, Y).solution
+    assert c == pytest.approx(float(((X @ B - Y) ** 2).sum() / 300), rel=1e-10)
+    g = torch.Generator().manual_seed(0)
+    for _ in range(3):  # loss identical up to the constant at random parameters
+        w = [torch.randn(p.shape, generator=g, dtype=p.dtype) for p in net.parameters()]
+        f = lambda x: x @ w[0].T @ w[1].T  # noqa: E731
+        assert float(mse(f(Xc), Yc)) + c == pytest.approx(float(mse(f(X), Y)), rel=1e-10)
+    # so the sampled chains coincide (full batch) up to rounding
+    kw = dict(n_beta=100.0, gamma=10.0, step_size=1e-4, chains=3, draws=30, burn_in=0, seed=0)
+    a = sample_local_posterior(net, mse, (X, Y), **kw)
+    b = sample_local_posterior(net, mse, (Xc, Yc), **kw)
+    np.testing.assert_allclose(a.loss_trace - a.init_loss, b.loss_trace - b.init_loss, rtol=1e-6, atol=1e-10)
+    with pytest.raises(ValueError, match="at least as many rows"):
+        compress_linear_data((X[:3], Y[:3]))
+    with pytest.raises(ValueError, match="non-finite"):
+        compress_linear_data((X.clone().fill_(float("nan")), Y))
