@@ -144,7 +144,7 @@ class MLPSpec:
 
 @dataclass(frozen=True)
 class TrainResult:
-    """Outputs recorded during training.
+    r"""Outputs recorded during training.
 
     Attributes
     ----------
@@ -153,15 +153,21 @@ class TrainResult:
     outputs
         Shape ``(len(steps), E, M)``: every member's outputs on ``X_eval`` at each recorded step.
     train_loss
-        Shape ``(len(steps), E)``: the full-batch loss :math:`\\tfrac12\\sum_i (f-y)^2` at each recorded step.
+        Shape ``(len(steps), E)``: the full-batch loss :math:`\tfrac12\sum_i (f-y)^2` at each recorded step.
     params
         Final parameters (only when ``return_params=True`` and one member chunk was used).
+    init_kernel
+        Shape ``(E, M, M)`` (only with ``record_init_kernel=True``): each member's last-layer
+        conditional output covariance at initialisation on ``X_eval``,
+        :math:`\hat K(x, x') = \tfrac{C_W^{(L)}}{n_{L-1}}\, h^{(L-1)}(x)\cdot h^{(L-1)}(x') + C_b^{(L)}`,
+        whose ensemble average is exactly :math:`\operatorname{Cov}[f_0(x), f_0(x')]` at any width.
     """
 
     steps: np.ndarray
     outputs: np.ndarray
     train_loss: np.ndarray
     params: list[torch.Tensor] | None = None
+    init_kernel: np.ndarray | None = None
 
 
 def flatten_params(params: Sequence[torch.Tensor]) -> torch.Tensor:
@@ -181,7 +187,7 @@ def train_ensemble(
     members: int, steps: int, lr: float, seed: int, X_eval: np.ndarray | torch.Tensor | None = None,
     record_steps: Sequence[int] | None = None, batch_size: int | None = None, member_chunk: int = 4096,
     callback: Callable[[int, list[torch.Tensor]], None] | None = None, return_params: bool = False,
-    residual_targets: bool = False, work_chunk: int | None = None, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32,
+    residual_targets: bool = False, work_chunk: int | None = None, record_init_kernel: bool = False, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32,
 ) -> TrainResult:
     r"""Train ``members`` independent MLPs by GD (``batch_size=None``) or SGD, as one batched program.
 
@@ -219,6 +225,8 @@ def train_ensemble(
         If True, member e is trained towards :math:`f_{0,e}(x_i) + y_i` (its own initial function plus
         ``Y_train``), so its initial residuals are exactly :math:`-y_i` (pure-noise targets for the
         noise-dominated SGD regime of Antognini & Sohl-Dickstein 2018).
+    record_init_kernel
+        Also return each member's last-layer kernel at initialisation (``TrainResult.init_kernel``).
     """
     Xt, Yt = _data(X_train, "X_train", dtype, device), _data(Y_train, "Y_train", dtype, device)
     if Xt.ndim != 2 or Xt.shape[1] != spec.in_dim:
@@ -261,6 +269,7 @@ def train_ensemble(
     blocked = batch_size is None and callback is None
     outs = np.zeros((len(rec), members, Xe.shape[0]))
     losses = np.zeros((len(rec), members))
+    kern = np.zeros((members, Xe.shape[0], Xe.shape[0])) if record_init_kernel else None
     kept: list[list[torch.Tensor]] = []
     with torch.no_grad():
         for ci, (a, b) in enumerate(chunks):
@@ -273,6 +282,10 @@ def train_ensemble(
             for u, v in blocks:
                 ps = [p[u:v].contiguous() for p in params] if len(blocks) > 1 else params
                 tg = target[u:v]
+                if kern is not None:
+                    h = forward(ps, Xe, scales, act, keep=True)[2][-1]
+                    kern[a + u:a + v] = (torch.bmm(h, h.transpose(1, 2)) * (spec._cw[-1] / sizes[-2])
+                                         + spec._cb[-1]).cpu().double().numpy()
                 for step in range(steps + 1):
                     if step in rec:
                         j = rec.index(step)
@@ -293,7 +306,7 @@ def train_ensemble(
             if not np.all(np.isfinite(outs[:, a:b])):
                 raise FloatingPointError(f"training diverged (non-finite outputs) at lr={lr}; lower lr")
     keep = [torch.cat([k[i] for k in kept]) for i in range(2 * L)] if kept else None
-    return TrainResult(np.asarray(rec), outs, losses, keep)
+    return TrainResult(np.asarray(rec), outs, losses, keep, kern)
 
 
 def ensemble_mean_cov(outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
