@@ -36,3 +36,8 @@ from validation._strategies.networks import *  # noqa: F401,F403,E402
 from validation._strategies import networks as _networks  # noqa: E402
 
 __all__ += _networks.__all__
+
+from validation._strategies.training import *  # noqa: F401,F403,E402
+from validation._strategies import training as _training  # noqa: E402
+
+__all__ += _training.__all__
