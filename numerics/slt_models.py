@@ -81,11 +81,10 @@ class DeepLinearNetwork(torch.nn.Module):
         """
         C = w.shape[0]
         h = x if x.dim() == 3 else x.expand(C, *x.shape)
-        off = 0
-        for a, b in zip(self.widths[:-1], self.widths[1:]):
-            W = w[:, off: off + a * b].reshape(C, b, a)
-            off += a * b
-            h = torch.bmm(h, W.transpose(1, 2))
+        pairs = list(zip(self.widths[:-1], self.widths[1:]))
+        # one split (its backward is a single cat) rather than one slice per layer
+        for (a, b), Wf in zip(pairs, torch.split(w, [a * b for a, b in pairs], dim=1)):
+            h = torch.bmm(h, Wf.reshape(C, b, a).transpose(1, 2))
         return h
 
 
