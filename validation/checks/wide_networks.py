@@ -152,7 +152,7 @@ for _act, _cw in (("tanh", 1.0), ("gelu", 2.0), ("erf", 1.5)):
         _fw_predict, _fw_measure, _point_compare,
         quick={"method": "weights", "activation": _act, "hidden_widths": (8,), "C_W": _cw, "C_b": 0.1, "K1": 1.0,
                "ensemble_size": 100_000},
-        full={"hidden_widths": (64, 64, 64), "ensemble_size": 400_000},
+        full={"hidden_widths": (128, 128), "ensemble_size": 400_000},
     ))
 
 
