@@ -17,6 +17,7 @@ import time
 from typing import Any, Mapping
 
 import numpy as np
+import scipy.linalg
 
 from numerics.estimate import Estimate
 from numerics.trajectories import TrajectoryRecorder, random_walks, trajectory_pca
@@ -110,7 +111,8 @@ def _predict_sgd(p: Mapping[str, Any]) -> Prediction:
     T, k = int(p["steps"]) + 1, int(p["components"])
     X, _ = _sgd_data(p)
     th = ntk_kernel(X, X, p["activation"], tuple(p["weight_variances"]), p["bias_variances"])
-    lam_max = float(np.linalg.eigvalsh(th)[-1])
+    n = th.shape[0]
+    lam_max = float(scipy.linalg.eigvalsh(th, subset_by_index=[n - 1, n - 1])[0])  # top eigenvalue only
     drift = T * int(p["batch_size"]) / (2.0 * X.shape[0])
     curvature = float(p["lr"]) * lam_max * T
     # effective dimension of the SGD noise (tr S)^2 / tr S^2 with S = sum_i y_i^2 grad f_i grad f_i^T,
