@@ -19,7 +19,6 @@ from numerics.networks import (
     torch_activation,
 )
 
-torch.set_num_threads(1)
 
 
 def test_shapes_reproducible_and_seed_dependent():

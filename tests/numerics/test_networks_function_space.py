@@ -19,7 +19,6 @@ from scipy import stats
 from numerics._function_space import covariance_factor
 from numerics.networks import conditional_moment_ratio_estimate, mlp_ensemble_outputs
 
-torch.set_num_threads(1)
 
 ALPHA = 1e-3
 

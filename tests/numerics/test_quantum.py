@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -21,14 +20,6 @@ from numerics.quantum import (
     trace_distance,
     von_neumann_entropy,
 )
-
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def _system(rng: np.random.Generator, n: int, k: int = 2, scale: float = 0.4) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:

@@ -22,14 +22,6 @@ from numerics.slt_models import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
 def _quad(h=(1.0, 2.0)):
     X, Y = quadratic_data(list(h), 32, seed=0)
     return QuadraticModel(len(h)), (X, Y)

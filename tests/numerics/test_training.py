@@ -1,6 +1,5 @@
 """Batched ensemble training and the empirical NTK against independent per-member computations."""
 
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -8,15 +7,6 @@ import torch
 
 from numerics.ntk import empirical_ntk, ensemble_ntk
 from numerics.training import MLPSpec, ensemble_mean_cov, flatten_params, train_ensemble
-
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    """Tiny batched ops: one intra-op thread avoids OpenMP spin overhead on a shared CPU."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def _setup() -> tuple[MLPSpec, np.ndarray, np.ndarray]:

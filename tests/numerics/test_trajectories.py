@@ -1,21 +1,11 @@
 """Trajectory PCA: Gram route vs dense SVD vs randomised SVD vs streaming sketch; memmap storage."""
 
-from typing import Iterator
 
 import numpy as np
 import pytest
 import torch
 
 from numerics.trajectories import TrajectoryRecorder, random_walks, time_gram, trajectory_pca
-
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    """Small batched ops: one intra-op thread avoids OpenMP spin overhead on a shared CPU."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def test_gram_pca_matches_dense_svd_and_chunking() -> None:

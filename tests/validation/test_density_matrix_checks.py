@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Mapping
 
 import pytest
-import torch
 
 from validation.check import Check, Prediction
 from validation.checks.density_matrix import CHECKS
@@ -23,15 +22,6 @@ NAMES = [
 def _get(name: str) -> Check:
     # straight from this area's registry, so a broken module of another area cannot mask these tests
     return CHECKS[f"density_matrix.{name}"]
-
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    # tiny matrices: torch's intra-op threads only add contention on shared cores
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,23 +1,12 @@
 """random_walk checks: the correct theory passes, deliberately wrong theories fail (falsification)."""
 
-from typing import Iterator
 
 import numpy as np
 import pytest
-import torch
 
 from validation.check import Prediction, get_check
 
 ALPHA = 1e-3
-
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    """Small batched ops: one intra-op thread avoids OpenMP spin overhead on a shared CPU."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def _verdicts(name: str, wrongs: list, params: dict | None = None, seed: int = 0) -> tuple[bool, list[bool]]:

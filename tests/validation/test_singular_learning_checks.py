@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import validation.checks.singular_learning  # noqa: F401  (registers the checks)
 from theory.singular_learning import normal_crossing_llc, parameter_count, rlct_deep_linear, sgld_quadratic_llc
 from validation.check import Prediction, get_check
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 
 def _run(name, predict=None, mode="quick"):

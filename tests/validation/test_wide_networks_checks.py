@@ -7,14 +7,12 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 import validation.checks.wide_networks as wn
 from theory.edgeworth import Edgeworth
 from theory.wide_networks import output_density
 from validation.check import Prediction, get_check
 
-torch.set_num_threads(1)
 
 NAMES = [
     "wide_networks.exact_ratio.linear",
