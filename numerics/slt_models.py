@@ -40,8 +40,22 @@ def _mse_batched(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return ((pred - y) ** 2).sum(-1).flatten(1).mean(1)
 
 
-# numerics.sgld uses a loss's ``batched`` form when it has one (see sample_local_posterior)
+def _mse_batched_value_and_grad(pred: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Per-chain :func:`mse` and its gradient in ``pred``: :math:`L_c = \frac1m\sum|r_c|^2`, :math:`\partial L_c/\partial r_c = 2r_c/m`.
+
+    ``pred``, ``y``: ``(C, B, ..., out)``; ``m`` = rows per chain.  No autograd (the manual
+    reverse mode of :mod:`numerics.sgld`, with a model's ``forward_stacked_vjp``).
+    """
+    r = pred - y
+    m = r[0].numel() // r.shape[-1]
+    L = (r * r).sum(tuple(range(1, r.dim()))).mul_(1.0 / m)
+    return L, r.mul_(2.0 / m)
+
+
+# numerics.sgld uses a loss's ``batched`` form when it has one (see sample_local_posterior),
+# and ``batched_value_and_grad`` (manual reverse mode) with a model's ``forward_stacked_vjp``
 mse.batched = _mse_batched  # type: ignore[attr-defined]
+mse.batched_value_and_grad = _mse_batched_value_and_grad  # type: ignore[attr-defined]
 
 
 def _check_widths(widths: Sequence[int]) -> list[int]:
@@ -73,19 +87,57 @@ class DeepLinearNetwork(torch.nn.Module):
             x = x @ W.T
         return x
 
+    def _stacked_weights(self, w: torch.Tensor) -> list[torch.Tensor]:
+        C = w.shape[0]
+        pairs = list(zip(self.widths[:-1], self.widths[1:]))
+        # one split (its backward is a single cat) rather than one slice per layer
+        return [Wf.reshape(C, b, a) for (a, b), Wf in zip(pairs, torch.split(w, [a * b for a, b in pairs], dim=1))]
+
+    @staticmethod
+    def _features_first(x: torch.Tensor, C: int) -> torch.Tensor:
+        # (C, B, input) -> a (C, input, B) view: activations are kept feature-major, so each
+        # layer is bmm(W (C, out, in), h (C, in, B)) -- 4-5x faster on CPU for small widths
+        # than the row-major bmm(h, W^T), whose inner dimension is the tiny width.
+        return (x if x.dim() == 3 else x.expand(C, *x.shape)).transpose(1, 2)
+
     def forward_stacked(self, w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """Batched forward for ``C`` parameter vectors at once (the fast path of :mod:`numerics.sgld`).
 
         ``w``: ``(C, d)`` flattened parameters in ``named_parameters`` order; ``x``: ``(C, B, input)``
-        (or ``(B, input)``, shared).  Returns ``(C, B, output)`` via ``torch.bmm``.
+        (or ``(B, input)``, shared).  Returns ``(C, B, output)`` (a view of a feature-major
+        ``(C, output, B)`` product of ``torch.bmm`` calls).
+        """
+        h = self._features_first(x, w.shape[0])
+        for W in self._stacked_weights(w):
+            h = torch.bmm(W, h)
+        return h.transpose(1, 2)
+
+    def forward_stacked_vjp(self, w: torch.Tensor, x: torch.Tensor):
+        r""":meth:`forward_stacked` and its pullback, by hand (no autograd).
+
+        Returns ``(pred, pullback)``; ``pullback(g)`` maps :math:`g = \partial L/\partial\,\mathrm{pred}`
+        ``(C, B, output)`` to :math:`\partial L/\partial w` ``(C, d)``.  With :math:`h_0 = x^\top`,
+        :math:`h_k = W_k h_{k-1}` and :math:`g_L = g^\top`: :math:`\partial L/\partial W_k = g_k h_{k-1}^\top`,
+        :math:`g_{k-1} = W_k^\top g_k` (reverse-mode chain rule).  ``2L - 1`` bmm calls and one
+        cat, against autograd's graph bookkeeping -- the per-step overhead that dominates
+        SGLD on small networks.
         """
         C = w.shape[0]
-        h = x if x.dim() == 3 else x.expand(C, *x.shape)
-        pairs = list(zip(self.widths[:-1], self.widths[1:]))
-        # one split (its backward is a single cat) rather than one slice per layer
-        for (a, b), Wf in zip(pairs, torch.split(w, [a * b for a, b in pairs], dim=1)):
-            h = torch.bmm(h, Wf.reshape(C, b, a).transpose(1, 2))
-        return h
+        Ws = self._stacked_weights(w)
+        hs = [self._features_first(x, C)]
+        for W in Ws:
+            hs.append(torch.bmm(W, hs[-1]))
+
+        def pullback(g: torch.Tensor) -> torch.Tensor:
+            g = g.transpose(1, 2)
+            parts: list[torch.Tensor] = [g] * len(Ws)
+            for k in range(len(Ws) - 1, -1, -1):
+                parts[k] = torch.bmm(g, hs[k].transpose(1, 2)).view(C, -1)
+                if k:
+                    g = torch.bmm(Ws[k].transpose(1, 2), g)
+            return torch.cat(parts, 1)
+
+        return hs[-1].transpose(1, 2), pullback
 
 
 class NormalCrossingModel(torch.nn.Module):
