@@ -57,32 +57,61 @@ def _devinterp_time(net, X, Y, *, chains, draws, batch, lr, gamma, nbeta, seed):
     return time.perf_counter() - t, float(out), devinterp.__version__ if hasattr(devinterp, "__version__") else "1.3.x"
 
 
+def _median_time(fn, repeats: int) -> tuple[float, object]:
+    ts, out = [], None
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = fn()
+        ts.append(time.perf_counter() - t)
+    return float(np.median(ts)), out
+
+
 def speed(quick: bool) -> list[dict]:
+    """Same model, data, chains x draws, batch size, step size, n*beta and gamma on every side.
+
+    Ours: the default (hand-written batched pullback, MALA diagnostic every 10 steps); with
+    the diagnostic off (``diag_every=None``: the same work devinterp does); and through
+    autograd (``model_vjp=False``: what any model without a hand-written pullback gets).
+    Every timing is the median of ``repeats`` runs after one warm-up run of each side.
+    """
     rows = []
-    configs = [(w, r, n, c) for (w, r, n) in (((10, 10, 10, 10), 2, 1000), ((20, 20, 20), 5, 2000)) for c in (8, 32, 64)]
+    chain_counts = (8, 10, 16, 32, 64)  # 10: devinterp's default num_chains
+    configs = [(w, r, n, c) for (w, r, n) in (((10, 10, 10, 10), 2, 1000), ((20, 20, 20), 5, 2000)) for c in chain_counts]
     if quick:
         configs = [((10, 10, 10, 10), 2, 500, 8)]
-    draws, batch = (200 if not quick else 50), 100
+    draws, batch, repeats = (200 if not quick else 50), 100, (3 if not quick else 1)
     for widths, r, n, chains in configs:
         net, (X, Y) = deep_linear_teacher_student(widths, r, n, seed=0, init_scale=0.0, dtype=torch.float32)
         nbeta, lr, gamma = n / math.log(n), 1e-4, 10.0
-        kw = dict(n_beta=nbeta, gamma=gamma, step_size=lr, draws=draws, burn_in=0, batch_size=batch, seed=0)
-        estimate_llc(net, mse, (X, Y), chains=chains, bias_diagnostic=False, **{**kw, "draws": 5})  # warm-up
-        t = time.perf_counter()
-        ours = estimate_llc(net, mse, (X, Y), chains=chains, bias_diagnostic=False, **kw)
-        t_ours = time.perf_counter() - t
-        t = time.perf_counter()
-        for c in range(chains):  # the same sampler, one chain at a time
-            sample_local_posterior(net, mse, (X, Y), chains=1, **{**kw, "seed": c})
-        t_loop = time.perf_counter() - t
+        kw = dict(n_beta=nbeta, gamma=gamma, step_size=lr, draws=draws, burn_in=0, batch_size=batch, seed=0, chains=chains,
+                  bias_diagnostic=False)
+        variants = {"default": {}, "no_diagnostic": {"diag_every": None}, "autograd": {"model_vjp": False}}
+        times, llcs = {}, {}
+        for name, extra in variants.items():
+            estimate_llc(net, mse, (X, Y), **{**kw, **extra, "draws": 5})  # warm-up
+            times[name], est = _median_time(lambda: estimate_llc(net, mse, (X, Y), **{**kw, **extra}), repeats)
+            llcs[name] = est.value
+
+        def loop():  # the same sampler, one chain at a time
+            for c in range(chains):
+                sample_local_posterior(net, mse, (X, Y), **{**{k: v for k, v in kw.items() if k != "bias_diagnostic"},
+                                                     "chains": 1, "seed": c, "diag_every": None})
+
+        t_loop, _ = _median_time(loop, repeats)
         _devinterp_time(net, X, Y, chains=2, draws=5, batch=batch, lr=lr, gamma=gamma, nbeta=nbeta, seed=1)  # warm-up
-        t_dvi, llc_dvi, ver = _devinterp_time(net, X, Y, chains=chains, draws=draws, batch=batch, lr=lr, gamma=gamma, nbeta=nbeta, seed=0)
+        dvi = [_devinterp_time(net, X, Y, chains=chains, draws=draws, batch=batch, lr=lr, gamma=gamma, nbeta=nbeta, seed=0)
+               for _ in range(repeats)]
+        t_dvi = None if dvi[0][0] is None else float(np.median([d[0] for d in dvi]))
         rows.append({
             "widths": list(widths), "rank": r, "params": parameter_count(widths), "n": n, "chains": chains, "draws": draws,
-            "batch_size": batch, "seconds_batched": t_ours, "seconds_unbatched_loop": t_loop, "seconds_devinterp": t_dvi,
-            "devinterp_version": ver, "speedup_vs_loop": t_loop / t_ours,
-            "speedup_vs_devinterp": None if t_dvi is None else t_dvi / t_ours,
-            "llc_batched": ours.value, "llc_devinterp": llc_dvi,
+            "batch_size": batch, "repeats": repeats,
+            "seconds_batched": times["default"], "seconds_batched_no_diagnostic": times["no_diagnostic"],
+            "seconds_batched_autograd": times["autograd"], "seconds_unbatched_loop": t_loop, "seconds_devinterp": t_dvi,
+            "devinterp_version": dvi[0][2], "speedup_vs_loop": t_loop / times["no_diagnostic"],
+            "speedup_vs_devinterp": None if t_dvi is None else t_dvi / times["default"],
+            "speedup_vs_devinterp_no_diagnostic": None if t_dvi is None else t_dvi / times["no_diagnostic"],
+            "speedup_vs_devinterp_autograd": None if t_dvi is None else t_dvi / times["autograd"],
+            "llc_batched": llcs["default"], "llc_batched_autograd": llcs["autograd"], "llc_devinterp": dvi[0][1],
         })
     return rows
 
@@ -130,12 +159,14 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     res = {"machine": platform.platform(), "torch": torch.__version__, "threads": args.threads, "speed": speed(args.quick)}
-    print(f"{'widths':>18} {'params':>7} {'chains':>6} {'batched s':>10} {'loop s':>8} {'devinterp s':>12} {'x loop':>7} {'x devinterp':>12}")
+    print(f"{'widths':>18} {'chains':>6} {'ours s':>7} {'no-diag s':>9} {'autograd s':>10} {'loop s':>7} {'devinterp s':>11} "
+          f"{'x devinterp':>11} {'(no diag)':>9} {'(autograd)':>10} {'x loop':>7}")
     for r in res["speed"]:
-        dv = "n/a" if r["seconds_devinterp"] is None else f"{r['seconds_devinterp']:.2f}"
-        sx = "n/a" if r["speedup_vs_devinterp"] is None else f"{r['speedup_vs_devinterp']:.1f}"
-        print(f"{str(r['widths']):>18} {r['params']:>7} {r['chains']:>6} {r['seconds_batched']:>10.2f} {r['seconds_unbatched_loop']:>8.2f} {dv:>12} "
-              f"{r['speedup_vs_loop']:>7.1f} {sx:>12}")
+        f = lambda v, p=2: "n/a" if v is None else f"{v:.{p}f}"  # noqa: E731
+        print(f"{str(r['widths']):>18} {r['chains']:>6} {r['seconds_batched']:>7.3f} {r['seconds_batched_no_diagnostic']:>9.3f} "
+              f"{r['seconds_batched_autograd']:>10.3f} {r['seconds_unbatched_loop']:>7.2f} {f(r['seconds_devinterp']):>11} "
+              f"{f(r['speedup_vs_devinterp'], 1):>11} {f(r['speedup_vs_devinterp_no_diagnostic'], 1):>9} "
+              f"{f(r['speedup_vs_devinterp_autograd'], 1):>10} {r['speedup_vs_loop']:>7.1f}")
     if not args.skip_accuracy:
         res["accuracy"] = accuracy(args.quick)
         print(f"{'widths':>22} {'params':>7} {'lambda':>7} {'llc':>8} {'rel err':>8} {'seconds':>8}")

@@ -239,12 +239,13 @@ def sample_local_posterior(
     gen = torch.Generator(device=dev).manual_seed(int(seed))
     Yfull = Y.expand(chains, *Y.shape)
 
+    xshape, yshape = (chains, B, *X.shape[1:]), (chains, B, *Y.shape[1:])
+
     def grads(wv: torch.Tensor, idx: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         if idx is None:
             xb, yb, fwd = X, Yfull, fwd_full
         else:  # one flat gather (index_select is much cheaper than advanced indexing)
-            xb = X.index_select(0, idx).view(chains, B, *X.shape[1:])
-            yb, fwd = Y.index_select(0, idx).view(chains, B, *Y.shape[1:]), fwd_mini
+            xb, yb, fwd = X.index_select(0, idx).view(xshape), Y.index_select(0, idx).view(yshape), fwd_mini
         if manual:
             pred, pullback = vjp(wv, xb)
             Lv, gpred = lvg(pred, yb)
@@ -300,8 +301,7 @@ def sample_local_posterior(
         return torch.sub(wv, w0).mul_(gamma).addcmul_(gv, nbc)
 
     def potential(wv: torch.Tensor, Lv: torch.Tensor) -> torch.Tensor:
-        diff = wv - w0
-        return nb * Lv + 0.5 * gamma * (diff * diff).sum(1)
+        return torch.sub(wv, w0).square_().sum(1).mul_(0.5 * gamma).addcmul_(nb, Lv)
 
     idx = next_idx()
     g, L = grads(w, idx)
@@ -326,14 +326,18 @@ def sample_local_posterior(
         else:
             wp = torch.addcmul(w, G, gU, value=-half).addcmul_(G.sqrt(), xi, value=sq)
         if want_acc:
-            Gm = torch.ones_like(w) if G is None else G
+            # log MH ratio of the Langevin proposal: -(U(w') - U(w)) - (|w - w' + eps/2 G dU(w')|^2_{G^-1}
+            #                                        - |w' - w + eps/2 G dU(w)|^2_{G^-1}) / (2 eps)
             gp, Lp = grads(wp, idx)
             U, Up, gUp = potential(w, L), potential(wp, Lp), grad_potential(wp, gp)
-            fwd = ((wp - w + half * Gm * gU) ** 2 / Gm).sum(1)
-            bwd = ((w - wp + half * Gm * gUp) ** 2 / Gm).sum(1)
-            log_a = -(Up - U) - (bwd - fwd) / (2 * step_size)
-            a = torch.exp(torch.clamp(log_a, max=0.0))
-            a = torch.where(torch.isfinite(a), a, torch.zeros_like(a))
+            if G is None:
+                fwd = torch.sub(wp, w).add_(gU, alpha=half).square_().sum(1)
+                bwd = torch.sub(w, wp).add_(gUp, alpha=half).square_().sum(1)
+            else:
+                fwd = (torch.sub(wp, w).addcmul_(G, gU, value=half).square_() / G).sum(1)
+                bwd = (torch.sub(w, wp).addcmul_(G, gUp, value=half).square_() / G).sum(1)
+            log_a = (U - Up).sub_(bwd.sub_(fwd), alpha=1.0 / (2 * step_size))
+            a = torch.exp(log_a.clamp_(max=0.0)).nan_to_num_(nan=0.0)
             acc_sum += a
             acc_n += 1
             bad |= ~torch.isfinite(wp).all(1)  # parameters the loss does not see can still blow up
