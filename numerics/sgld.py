@@ -10,7 +10,10 @@ All chains run as ONE tensor program: the parameters are flattened into a
 ``(chains, d)`` tensor and the loss is evaluated with ``torch.func.functional_call`` under
 ``torch.func.vmap`` (or, for models with a ``forward_stacked(w, x)`` method such as
 :class:`numerics.slt_models.DeepLinearNetwork`, on explicitly stacked weights with ``bmm``);
-minibatches are index tensors (no DataLoader).
+minibatches are index tensors (no DataLoader).  When the model has a hand-written batched
+pullback (``forward_stacked_vjp``) and the loss a ``batched_value_and_grad``, gradients skip
+autograd entirely (``model_vjp=True``); the plain SGLD state is updated in place with two
+fused ops per step, and noise and minibatch indices are drawn in blocks of many steps.
 """
 
 from __future__ import annotations
