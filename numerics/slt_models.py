@@ -100,7 +100,7 @@ class DeepLinearNetwork(torch.nn.Module):
         tensors that require grad, whose views would hold a graph).
         """
         cache = self.__dict__.get("_view_cache")
-        if cache is not None and cache[0] is w and cache[1] == w.data_ptr():
+        if cache is not None and cache[0] is w and cache[1] == (w.data_ptr(), w.shape, w.stride()):
             return cache[2], cache[3]
         C = w.shape[0]
         pairs = list(zip(self.widths[:-1], self.widths[1:]))
@@ -108,7 +108,7 @@ class DeepLinearNetwork(torch.nn.Module):
         Ws = [Wf.reshape(C, b, a) for (a, b), Wf in zip(pairs, torch.split(w, [a * b for a, b in pairs], dim=1))]
         WTs = [W.transpose(1, 2) for W in Ws]
         if not w.requires_grad and w.is_contiguous():  # then every reshape above is a view
-            self.__dict__["_view_cache"] = (w, w.data_ptr(), Ws, WTs)
+            self.__dict__["_view_cache"] = (w, (w.data_ptr(), w.shape, w.stride()), Ws, WTs)
         return Ws, WTs
 
     def forward_stacked(self, w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:

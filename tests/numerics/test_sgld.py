@@ -247,3 +247,18 @@ def test_blocked_random_numbers_reproducible():
     np.testing.assert_array_equal(a.loss_trace, b.loss_trace)
     c = sample_local_posterior(net, mse, data, **{**kw, "seed": 12})
     assert not np.array_equal(a.loss_trace, c.loss_trace)
+
+
+def test_stacked_weight_view_cache_follows_in_place_updates():
+    # the per-layer views are cached for the sampler's in-place state: they must see in-place
+    # updates and never be reused for another tensor
+    net = DeepLinearNetwork((3, 2, 4), dtype=torch.float64)
+    w = torch.randn(2, 3 * 2 + 2 * 4, dtype=torch.float64)
+    x = torch.randn(2, 5, 3, dtype=torch.float64)
+    plain = lambda wv: torch.stack([x[c] @ wv[c, :6].reshape(2, 3).T @ wv[c, 6:].reshape(4, 2).T for c in range(2)])  # noqa: E731
+    torch.testing.assert_close(net.forward_stacked(w, x), plain(w))
+    w.mul_(-2.0)  # in place: the cached views see it
+    torch.testing.assert_close(net.forward_stacked(w, x), plain(w))
+    w2 = w.clone().add_(1.0)  # another tensor: not served from the cache
+    torch.testing.assert_close(net.forward_stacked(w2, x), plain(w2))
+    torch.testing.assert_close(net.forward_stacked_vjp(w, x)[0], plain(w))
