@@ -37,6 +37,8 @@ LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 #: Random numbers are drawn in blocks of about this many elements (noise rows and minibatch
 #: index rows for several steps at once): one RNG call per block instead of one per step.
 _RNG_BLOCK = 1 << 21
+#: The per-step loss history is stacked into one tensor every this many steps.
+_HIST_CHUNK = 4096
 
 
 @dataclass
@@ -268,6 +270,7 @@ def sample_local_posterior(
     bad = torch.zeros(chains, dtype=torch.bool, device=dev)
     thresh = 1e3 * d / (2 * nb)
     hist: list[torch.Tensor] = []  # L(w_t) for every step: the trace and the divergence test
+    chunks: list[torch.Tensor] = []  # hist stacked every _HIST_CHUNK steps (no per-step tensor objects kept)
     nbc = nb[:, None]
     acc_sum = torch.zeros(chains, device=dev, dtype=dt)
     acc_n = 0
@@ -310,6 +313,9 @@ def sample_local_posterior(
     g, L = grads(w, idx)
     for t in range(steps):
         hist.append(L)
+        if len(hist) == _HIST_CHUNK:
+            chunks.append(torch.stack(hist))
+            hist = []
         xi = next_noise()
         want_acc = sampler == "mala" or (diag_every is not None and t % diag_every == 0)
         if plain and not want_acc:  # the hot loop: two fused in-place ops and the next gradient
@@ -357,7 +363,7 @@ def sample_local_posterior(
             idx = next_idx()
             g, L = grads(w, idx)
     hist.append(L)
-    Lh = torch.stack(hist[: steps + 1])  # (steps + 1, chains): L(w_0), ..., L(w_T)
+    Lh = torch.cat([*chunks, torch.stack(hist)])  # (steps + 1, chains): L(w_0), ..., L(w_T)
     trace = Lh[burn_in:steps].T
     dev_max = (Lh - init_loss).abs().nan_to_num(nan=math.inf).amax(0)
     bad |= (dev_max > thresh) | ~torch.isfinite(w).all(1)

@@ -262,3 +262,15 @@ def test_stacked_weight_view_cache_follows_in_place_updates():
     w2 = w.clone().add_(1.0)  # another tensor: not served from the cache
     torch.testing.assert_close(net.forward_stacked(w2, x), plain(w2))
     torch.testing.assert_close(net.forward_stacked_vjp(w, x)[0], plain(w))
+
+
+def test_trace_independent_of_history_chunking(monkeypatch):
+    # the loss history is stacked every _HIST_CHUNK steps: chunk boundaries change nothing
+    m, data = _quad((1.0, 2.0))
+    kw = dict(n_beta=20.0, gamma=1.0, step_size=1e-2, chains=2, seed=5, draws=50, burn_in=13, batch_size=8)
+    ref = sample_local_posterior(m, mse, data, **kw)
+    monkeypatch.setattr(sgld_mod, "_HIST_CHUNK", 7)
+    chunked = sample_local_posterior(m, mse, data, **kw)
+    assert chunked.loss_trace.shape == (2, 50) and np.all(np.isfinite(chunked.loss_trace))
+    np.testing.assert_array_equal(ref.loss_trace, chunked.loss_trace)
+    np.testing.assert_array_equal(ref.diverged, chunked.diverged)
