@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["Estimate", "mean_estimate", "batch_means_stderr", "bootstrap_stderr", "as_generator"]
+__all__ = ["Estimate", "mean_estimate", "bootstrap_stderr", "as_generator"]
 
 
 @dataclass(frozen=True)
@@ -88,24 +88,6 @@ def mean_estimate(x: np.ndarray, *, axis: int = 0, seed: int | None = None, seco
     if n < 2:
         raise ValueError("need at least two samples for a standard error")
     return Estimate(x.mean(axis=axis), x.std(axis=axis, ddof=1) / np.sqrt(n), n, seed, seconds, "analytic")
-
-
-def batch_means_stderr(chain: np.ndarray, *, batches: int | None = None) -> float:
-    """Standard error of the mean of a correlated scalar chain by non-overlapping batch means.
-
-    With ``b`` batches of length ``m`` (default ``b = floor(sqrt(n))``), the
-    stderr is ``sd(batch means) / sqrt(b)`` (Flegal & Jones 2010).
-    """
-    c = np.asarray(chain, dtype=float).ravel()
-    n = c.size
-    if n < 4:
-        raise ValueError(f"chain too short for batch means (length {n})")
-    b = int(np.sqrt(n)) if batches is None else int(batches)
-    if not 2 <= b <= n:
-        raise ValueError(f"batches must be in [2, {n}], got {b}")
-    m = n // b
-    means = c[: b * m].reshape(b, m).mean(axis=1)
-    return float(means.std(ddof=1) / np.sqrt(b))
 
 
 def bootstrap_stderr(

@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import sympy as sp
 
+from theory.validate import describe, scalar
+
 __all__ = [
     "Step",
     "Derivation",
@@ -170,5 +172,31 @@ def _lambdify_cached(args: tuple[sp.Symbol, ...], expr: sp.Basic) -> Callable[..
 
 
 def cached_lambdify(args: Sequence[sp.Symbol], expr: sp.Basic) -> Callable[..., Any]:
-    """``sympy.lambdify`` to numpy, cached on ``(args, expr)`` (both hashable)."""
-    return _lambdify_cached(tuple(args), sp.sympify(expr))
+    """``sympy.lambdify`` to numpy, cached on ``(args, expr)``.
+
+    Parameters
+    ----------
+    args
+        The sympy symbols, in the order the numeric function takes them.
+    expr
+        A sympy expression or matrix (a number is accepted too).  Strings are rejected
+        with ``TypeError``: they are never parsed.
+
+    Returns
+    -------
+    callable
+        A vectorised numpy function of ``args``.
+    """
+    if isinstance(args, (str, bytes)):
+        raise TypeError(f"args must be a sequence of sympy symbols; got {describe(args)}")
+    args = tuple(args)
+    for i, a in enumerate(args):
+        if not isinstance(a, sp.Symbol):
+            raise TypeError(f"args[{i}] must be a sympy Symbol; got {describe(a)}")
+    if isinstance(expr, sp.MatrixBase):
+        expr = sp.ImmutableMatrix(expr)
+    else:
+        expr = scalar(expr, "expr")
+        if not isinstance(expr, sp.Basic):
+            expr = sp.sympify(expr)  # a number (checked above): nothing is parsed
+    return _lambdify_cached(args, expr)

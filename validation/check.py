@@ -1,45 +1,61 @@
 """Checks: a named, parameterised pairing of a prediction with a measurement.
 
-A :class:`Check` is three functions:
+A :class:`Check` is three functions and three declarations:
 
 ``predict(params) -> Prediction``
-    evaluates the theory (theory/ only);
+    evaluates the theory (``theory/`` only);
 ``measure(params, seed) -> Estimate``
-    runs the experiment (numerics/ only; never sees the prediction);
+    runs the experiment (``numerics/`` only; it never calls theory, so a wrong
+    theory cannot leak into the measurement);
 ``compare(prediction, estimate, params, alpha) -> Comparison``
-    applies one of the rules in :mod:`validation.stats`.
+    applies one of the rules in :mod:`validation.stats`;
+``schema``
+    the parameters it accepts (:class:`~validation.params.Param`): an unknown key
+    or a value of the wrong type is an error, never silently ignored;
+``twins``
+    its falsification twins (:class:`Twin`): deliberately wrong predictions, each
+    stated as how wrong it is, that the check must reject at the alpha the default
+    suite uses;
+``display``
+    how its quantities are named and drawn (:class:`Display`).
 
-Because the three are separate, a falsification test can hand the same check
-a deliberately wrong ``predict`` (``check.run(..., predict=wrong)``) and show
-that the verdict flips.
+Because predict and measure are separate, :meth:`Check.evaluate` measures once
+and judges the correct prediction and every twin against the same measurement.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import importlib
 import math
-import pkgutil
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from numerics import validate as v
 from numerics.estimate import Estimate
+from validation.params import Param, infer_schema, unknown_key_message, validate_params
+from validation.results import CheckResult, Evaluation, jsonable
 from validation.stats import DEFAULT_ALPHA, Comparison
 
 __all__ = [
     "Prediction",
+    "Twin",
+    "Display",
     "Check",
     "CheckResult",
+    "Evaluation",
     "register_check",
+    "unregister_check",
     "all_checks",
     "get_check",
     "select_checks",
     "jsonable",
+    "infer_schema",
 ]
+
+MODES = ("quick", "full")
 
 
 @dataclass(frozen=True)
@@ -47,8 +63,8 @@ class Prediction:
     """A theory's prediction.
 
     ``value`` is a number / array, or a callable (a CDF, a density) for
-    distribution checks.  ``truncation`` is the size of the first omitted term
-    of a truncated expansion (number, array or callable; 0 for exact results).
+    distribution checks.  ``truncation`` bounds the theory's own error (the
+    truncation budget: number, array or callable; 0 for exact results).
     ``summary`` is a short JSON-friendly description for reports (defaults to
     ``value`` when that is a number).
     """
@@ -66,30 +82,91 @@ class Prediction:
         return self.value
 
 
-def jsonable(obj: Any, *, max_items: int = 64) -> Any:
-    """Convert numpy scalars/arrays (small ones) and tuples to JSON-friendly values."""
-    if obj is None or isinstance(obj, (bool, str)):
-        return obj
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return f if math.isfinite(f) else repr(f)
-    if isinstance(obj, (complex, np.complexfloating)):
-        return {"re": float(np.real(obj)), "im": float(np.imag(obj))}
-    if isinstance(obj, np.ndarray):
-        if obj.size > max_items:
-            return {"shape": list(obj.shape), "head": jsonable(obj.ravel()[:8])}
-        return [jsonable(v) for v in obj.tolist()] if obj.ndim else jsonable(obj.item())
-    if isinstance(obj, Mapping):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        if len(obj) > max_items:
-            return {"length": len(obj), "head": [jsonable(v) for v in list(obj)[:8]]}
-        return [jsonable(v) for v in obj]
-    if hasattr(obj, "__dataclass_fields__"):
-        return {k: jsonable(getattr(obj, k)) for k in obj.__dataclass_fields__}
-    return repr(obj)
+PredictFn = Callable[[Mapping[str, Any]], Prediction]
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A falsification twin: a deliberately wrong prediction the check must reject.
+
+    Parameters
+    ----------
+    name
+        Short identifier, unique within the check (``"lambda3_x1.1"``).
+    how_wrong
+        What is wrong and by how much, in words (``"lambda_3 multiplied by 1.1"``):
+        this is the check's stated power.
+    predict
+        The wrong theory: ``predict(params) -> Prediction``, same shape as the check's own.
+    """
+
+    name: str
+    how_wrong: str
+    predict: PredictFn
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"twin name must be a non-empty string; got {v.describe(self.name)}")
+        if not isinstance(self.how_wrong, str) or not self.how_wrong:
+            raise TypeError(f"twin {self.name!r}: how_wrong must say how wrong the prediction is")
+        v.function(self.predict, f"twin {self.name!r}: predict")
+
+
+DISPLAY_KINDS = ("point", "curve", "trajectory", "spectrum", "scaling", "distribution", "degradation", "matrix")
+
+
+@dataclass(frozen=True)
+class Display:
+    """How a check's compared quantity is named and drawn.
+
+    Parameters
+    ----------
+    quantity
+        What is compared, in words (``"output excess kurtosis"``).
+    kind
+        ``"point"`` (named components), ``"curve"`` (a quantity against ``axis``),
+        ``"trajectory"`` (several series against time), ``"spectrum"`` (complex
+        eigenvalues), ``"scaling"`` (a power law on log-log axes), ``"distribution"``
+        (a CDF or density), ``"degradation"`` (a curve against temperature) or
+        ``"matrix"``.
+    unit
+        Unit of the quantity, or ``"dimensionless"``.
+    axis, axis_unit
+        The control parameter along the components (``"width"``, ``"t"``, ``"n"``,
+        ``"lattice point"``) and its unit; ``None`` for unordered components.
+    series
+        Names of the series along the last axis (``("x", "y", "z")``), if any.
+    xlog, ylog
+        Logarithmic axes.
+    labels
+        Names of the compared components, in the order of the flattened prediction: a
+        tuple, or ``labels(params) -> sequence of str`` when they depend on the
+        parameters (``("variance", "excess kurtosis")``, ``"k_3"``, ``"widths (4, 8)"``).
+        ``None`` for curves and trajectories, whose components are named by
+        ``axis`` and ``series`` (the axis values are ``Estimate.diagnostics["axis"]``).
+    """
+
+    quantity: str
+    kind: str = "point"
+    unit: str = "dimensionless"
+    axis: str | None = None
+    axis_unit: str = "dimensionless"
+    series: tuple[str, ...] = ()
+    xlog: bool = False
+    ylog: bool = False
+    labels: Any = None
+
+    def component_labels(self, params: Mapping[str, Any]) -> list[str] | None:
+        """The component names for ``params`` (``None`` when not declared)."""
+        if self.labels is None:
+            return None
+        out = self.labels(params) if callable(self.labels) else self.labels
+        return [str(x) for x in out]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.quantity, str) or not self.quantity:
+            raise TypeError("Display.quantity must name the compared quantity")
+        v.choice(self.kind, "Display.kind", DISPLAY_KINDS)
 
 
 def _truncation_summary(t: Any) -> Any:
@@ -97,54 +174,6 @@ def _truncation_summary(t: Any) -> Any:
         return "pointwise"
     a = np.asarray(t, dtype=float)
     return float(a.max()) if a.size else 0.0
-
-
-@dataclass
-class CheckResult:
-    """Everything a check run records (see DESIGN.md)."""
-
-    name: str
-    area: str
-    params: dict[str, Any]
-    prediction: Any
-    estimate: dict[str, Any] | None
-    truncation: Any
-    rule: str
-    statistic: float | None
-    p_value: float | None
-    alpha: float
-    passed: bool
-    seconds: float
-    seed: int
-    details: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def verdict(self) -> str:
-        if self.error is not None:
-            return "ERROR"
-        return "PASS" if self.passed else "FAIL"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "area": self.area,
-            "params": jsonable(self.params),
-            "prediction": jsonable(self.prediction),
-            "estimate": jsonable(self.estimate),
-            "truncation": jsonable(self.truncation),
-            "rule": self.rule,
-            "statistic": jsonable(self.statistic),
-            "p_value": jsonable(self.p_value),
-            "alpha": self.alpha,
-            "passed": bool(self.passed),
-            "verdict": self.verdict,
-            "seconds": round(float(self.seconds), 4),
-            "seed": int(self.seed),
-            "details": jsonable({k: v for k, v in self.details.items() if k not in ("fit",)}),
-            "error": self.error,
-        }
 
 
 PlotFn = Callable[[CheckResult, str], None]
@@ -159,68 +188,101 @@ class Check:
     name
         Dotted unique name, ``"<area>.<what>"`` (e.g. ``"edgeworth.density.exp"``).
     area
-        The theory area (``"edgeworth"``, ``"wide_networks"``...).
+        The theory area (``"edgeworth"``, ``"wide_networks"``...); the name starts with it.
     description
         One line.
     predict, measure, compare
         See the module docstring.
     quick, full
-        Parameter sets for ``--quick`` (the default suite) and ``--full`` runs.
+        Parameter sets for quick runs (the default suite) and ``--full`` runs; the
+        full set overrides the quick one key by key.
+    schema
+        The accepted parameters; ``None`` infers one from the quick set's values.
+    twins
+        Falsification twins; every built-in check declares at least one.
+    display
+        How the compared quantity is named and drawn.
+    deterministic
+        ``True`` when the measurement has no random error (a solver against a closed
+        form): its comparison is a stated numerical tolerance, not a p-value, and it
+        is not counted in the suite's family of statistical tests.
     plot
         Optional ``plot(result, path)`` writing a PNG; the default plot for the
-        comparison rule is used when ``None``.
+        display kind is used when ``None``.
     """
 
     name: str
     area: str
     description: str
-    predict: Callable[[Mapping[str, Any]], Prediction]
+    predict: PredictFn
     measure: Callable[[Mapping[str, Any], int], Estimate]
     compare: Callable[[Prediction, Estimate, Mapping[str, Any], float], Comparison]
     quick: Mapping[str, Any] = field(default_factory=dict)
     full: Mapping[str, Any] = field(default_factory=dict)
+    schema: Mapping[str, Param] | None = None
+    twins: tuple[Twin, ...] = ()
+    display: Display | None = None
+    deterministic: bool = False
     plot: PlotFn | None = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not isinstance(self.area, str) or not self.area:
+            raise TypeError("check name and area must be strings")
+        if not self.name.startswith(self.area + ".") or len(self.name) <= len(self.area) + 1:
+            raise ValueError(f"check name {self.name!r} must be '<area>.<what>' with area {self.area!r}")
+        for fn in ("predict", "measure", "compare"):
+            v.function(getattr(self, fn), f"check {self.name!r}: {fn}")
+        twins = tuple(self.twins)
+        if any(not isinstance(t, Twin) for t in twins):
+            raise TypeError(f"check {self.name!r}: twins must be Twin objects")
+        names = [t.name for t in twins]
+        if len(set(names)) != len(names):
+            raise ValueError(f"check {self.name!r}: twin names must be unique; got {names}")
+        object.__setattr__(self, "twins", twins)
+        if self.display is not None and not isinstance(self.display, Display):
+            raise TypeError(f"check {self.name!r}: display must be a Display")
+        if self.schema is None:
+            object.__setattr__(self, "schema", infer_schema({**self.full, **self.quick}))
+            object.__setattr__(self, "_schema_declared", False)
+        else:
+            for k, p in self.schema.items():
+                if not isinstance(p, Param):
+                    raise TypeError(f"check {self.name!r}: schema[{k!r}] must be a Param")
+            object.__setattr__(self, "_schema_declared", True)
+            missing = [k for k in self.schema if k not in self.quick]
+            if missing:
+                raise ValueError(f"check {self.name!r}: the quick set gives no value for {missing}")
+        # both parameter sets must be valid against the schema
+        object.__setattr__(self, "quick", validate_params(self.schema, self.quick, owner=self.name))
+        validate_params(self.schema, {**self.quick, **self.full}, owner=self.name)
+
+    @property
+    def schema_declared(self) -> bool:
+        """Whether the schema was declared (``False``: inferred from the quick set)."""
+        return bool(getattr(self, "_schema_declared", False))
+
+    def twin(self, name: str) -> Twin:
+        """The twin called ``name``."""
+        for t in self.twins:
+            if t.name == name:
+                return t
+        raise ValueError(f"check {self.name!r}: {unknown_key_message(name, [t.name for t in self.twins], 'twin')}")
+
     def params(self, mode: str = "quick", overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        if mode not in ("quick", "full"):
-            raise ValueError(f"mode must be 'quick' or 'full', got {mode!r}")
+        """The validated parameter set of ``mode`` with ``overrides`` applied."""
+        v.choice(mode, "mode", MODES)
         p = dict(self.quick if mode == "quick" else {**self.quick, **self.full})
-        if overrides:
+        if overrides is not None:
+            if not isinstance(overrides, Mapping):
+                raise TypeError(f"{self.name}: params must be a mapping; got {v.describe(overrides)}")
             p.update(overrides)
-        return p
+        return validate_params(self.schema, p, owner=self.name)
 
-    def run(
-        self,
-        params: Mapping[str, Any] | None = None,
-        *,
-        mode: str = "quick",
-        seed: int = 0,
-        alpha: float = DEFAULT_ALPHA,
-        predict: Callable[[Mapping[str, Any]], Prediction] | None = None,
-        catch: bool = True,
-    ) -> CheckResult:
-        """Run the check once.
-
-        ``params`` override the ``mode``'s parameter set; ``predict`` replaces the
-        theory (falsification tests feed a deliberately wrong one).  With
-        ``catch=True`` an exception becomes an ``ERROR`` result (which fails).
-        """
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise TypeError(f"seed must be a non-negative int, got {seed!r}")
-        p = self.params(mode, params)
-        t0 = time.perf_counter()
-        try:
-            pred = (predict or self.predict)(p)
-            est = self.measure(p, int(seed))
-            cmp = self.compare(pred, est, p, alpha)
-        except Exception as exc:  # noqa: BLE001 - reported, never hidden
-            if not catch:
-                raise
-            return CheckResult(
-                self.name, self.area, p, None, None, None, "error", None, None, alpha, False,
-                time.perf_counter() - t0, int(seed), {}, f"{type(exc).__name__}: {exc}",
-                {"traceback": traceback.format_exc()},
-            )
+    # ------------------------------------------------------------------ running
+    def _judge(self, pred: Prediction, est: Estimate, p: dict[str, Any], alpha: float, seed: int, mode: str,
+               seconds: float, twin: str | None = None) -> CheckResult:
+        cmp = self.compare(pred, est, p, alpha)
+        kind = getattr(cmp, "kind", "statistical")
         return CheckResult(
             name=self.name,
             area=self.area,
@@ -233,78 +295,104 @@ class Check:
             p_value=cmp.p_value,
             alpha=alpha,
             passed=bool(cmp.passed),
-            seconds=time.perf_counter() - t0,
+            seconds=seconds,
             seed=int(seed),
             details=dict(cmp.details),
             raw={"prediction": pred, "estimate": est, "comparison": cmp},
+            mode=mode,
+            kind=kind,
+            tolerance=getattr(cmp, "tolerance", None),
+            twin=twin,
         )
 
+    def _error(self, p: dict[str, Any], alpha: float, seed: int, mode: str, t0: float, exc: BaseException,
+               twin: str | None = None) -> CheckResult:
+        return CheckResult(
+            self.name, self.area, p, None, None, None, "error", None, None, alpha, False,
+            time.perf_counter() - t0, int(seed), {}, f"{type(exc).__name__}: {exc}",
+            {"traceback": traceback.format_exc()}, mode, "deterministic" if self.deterministic else "statistical",
+            None, twin,
+        )
 
-_CHECKS: dict[str, Check] = {}
+    def run(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        mode: str = "quick",
+        seed: int = 0,
+        alpha: float = DEFAULT_ALPHA,
+        predict: PredictFn | None = None,
+        catch: bool = True,
+    ) -> CheckResult:
+        """Run the check once.
+
+        ``params`` override the ``mode``'s parameter set (validated against the schema);
+        ``predict`` replaces the theory (a falsification test feeds a wrong one).  With
+        ``catch=True`` an exception in predict, measure or compare becomes an ``ERROR``
+        result; bad arguments to ``run`` itself always raise.
+        """
+        seed = v.seed(seed)
+        alpha = v.real(alpha, "alpha", minimum=0.0, maximum=1.0, open_min=True)
+        p = self.params(mode, params)
+        t0 = time.perf_counter()
+        try:
+            pred = (predict or self.predict)(p)
+            est = self.measure(p, seed)
+            return self._judge(pred, est, p, alpha, seed, mode, time.perf_counter() - t0)
+        except Exception as exc:  # noqa: BLE001 - reported, never hidden
+            if not catch:
+                raise
+            return self._error(p, alpha, seed, mode, t0, exc)
+
+    def evaluate(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        mode: str = "quick",
+        seed: int = 0,
+        alpha: float = DEFAULT_ALPHA,
+        twins: bool | Sequence[str] = True,
+        catch: bool = True,
+    ) -> Evaluation:
+        """Measure once; judge the correct prediction and the twins against that one measurement.
+
+        ``twins=True`` judges every twin, a sequence of names judges those, ``False`` none.
+        This is what calibration runs: the false-fail rate of the correct theory and the
+        power against each twin come from the same measurements.
+        """
+        seed = v.seed(seed)
+        alpha = v.real(alpha, "alpha", minimum=0.0, maximum=1.0, open_min=True)
+        p = self.params(mode, params)
+        chosen = list(self.twins) if twins is True else [] if twins is False else [self.twin(n) for n in twins]
+        t0 = time.perf_counter()
+        try:
+            pred = self.predict(p)
+            est = self.measure(p, seed)
+            seconds = time.perf_counter() - t0
+            result = self._judge(pred, est, p, alpha, seed, mode, seconds)
+        except Exception as exc:  # noqa: BLE001
+            if not catch:
+                raise
+            err = self._error(p, alpha, seed, mode, t0, exc)
+            return Evaluation(err, {t.name: self._error(p, alpha, seed, mode, t0, exc, t.name) for t in chosen})
+        out: dict[str, CheckResult] = {}
+        for t in chosen:
+            t1 = time.perf_counter()
+            try:
+                out[t.name] = self._judge(t.predict(p), est, p, alpha, seed, mode, seconds, twin=t.name)
+            except Exception as exc:  # noqa: BLE001
+                if not catch:
+                    raise
+                out[t.name] = self._error(p, alpha, seed, mode, t1, exc, t.name)
+        return Evaluation(result, out)
 
 
-def register_check(check: Check) -> Check:
-    """Add a check to the registry (names are unique)."""
-    if not isinstance(check, Check):
-        raise TypeError(f"expected a Check, got {type(check).__name__}")
-    if check.name in _CHECKS and _CHECKS[check.name] is not check:
-        raise ValueError(f"check {check.name!r} registered twice")
-    _CHECKS[check.name] = check
-    return check
-
-
-def _area_modules() -> list[str]:
-    import validation.checks as pkg
-
-    return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
-
-
-def _discover(area: str | None = None) -> None:
-    """Import the check modules: only ``validation.checks.<area>`` when ``area`` names one, else all."""
-    mods = _area_modules()
-    if area is not None and area in mods:
-        mods = [area]
-    for m in mods:
-        importlib.import_module(f"validation.checks.{m}")
-
-
-def all_checks() -> list[Check]:
-    """Every registered check, sorted by area then name."""
-    _discover()
-    return sorted(_CHECKS.values(), key=lambda c: (c.area, c.name))
-
-
-def get_check(name: str) -> Check:
-    """The check called ``name`` (imports only its area's module when that suffices)."""
-    if name not in _CHECKS:
-        _discover(name.split(".", 1)[0])
-    if name not in _CHECKS:
-        _discover()
-    try:
-        return _CHECKS[name]
-    except KeyError:
-        raise ValueError(f"unknown check {name!r}; `theorycheck list` shows the known ones") from None
-
-
-def select_checks(patterns: list[str] | None) -> list[Check]:
-    """Checks whose names match any of ``patterns`` (exact names or shell globs).
-
-    A pattern that matches nothing raises ``ValueError`` naming it.
-    """
-    if not patterns:
-        return all_checks()
-    heads = {p.split(".", 1)[0] for p in patterns}
-    if all(h in _area_modules() for h in heads):  # area-qualified patterns: import those areas only
-        for h in heads:
-            _discover(h)
-        checks = sorted(_CHECKS.values(), key=lambda c: (c.area, c.name))
-    else:
-        checks = all_checks()
-    chosen: dict[str, Check] = {}
-    for pat in patterns:
-        hits = [c for c in checks if fnmatch.fnmatchcase(c.name, pat) or c.name == pat or c.area == pat]
-        if not hits:
-            raise ValueError(f"unknown check {pat!r}: no check name or area matches it (`theorycheck list`)")
-        for c in hits:
-            chosen[c.name] = c
-    return [c for c in checks if c.name in chosen]
+# the registry lives in validation.registry; its functions are part of this module's API
+from validation.registry import (  # noqa: E402
+    _CHECKS,
+    all_checks,
+    get_check,
+    register_check,
+    select_checks,
+    unregister_check,
+)

@@ -1,7 +1,7 @@
 """The property-based invariant suite behind ``theorycheck fuzz``.
 
 Invariants are hypothesis properties (functions decorated with ``@given``)
-registered with :func:`invariant` in the modules of ``validation/invariants/``.
+registered with :func:`invariant` in the per-area modules ``validation/invariants/_<area>.py``.
 They run from the installed package (``theorycheck fuzz``) and from the tests
 (``tests/validation/test_invariants.py``), with the example budget set by the caller.
 """
@@ -13,7 +13,7 @@ import importlib
 import pkgutil
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from hypothesis import HealthCheck, settings
 
@@ -41,9 +41,8 @@ def invariant(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 def _discover() -> None:
     import validation.invariants as pkg
 
-    for mod in pkgutil.iter_modules(pkg.__path__):
-        if not mod.name.startswith("_"):
-            importlib.import_module(f"validation.invariants.{mod.name}")
+    for mod in pkgutil.iter_modules(pkg.__path__):  # one private module per area: _<area>.py
+        importlib.import_module(f"validation.invariants.{mod.name}")
 
 
 def all_invariants(patterns: list[str] | None = None) -> dict[str, Callable[..., Any]]:
@@ -87,8 +86,3 @@ def run_invariant(name: str, fn: Callable[..., Any], *, max_examples: int = 100,
     except Exception as exc:  # noqa: BLE001 - the outcome records it
         return InvariantOutcome(name, False, time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
     return InvariantOutcome(name, True, time.perf_counter() - t0)
-
-
-def iter_outcomes(patterns: list[str] | None, max_examples: int, seed: int | None = None) -> Iterator[InvariantOutcome]:
-    for name, fn in all_invariants(patterns).items():
-        yield run_invariant(name, fn, max_examples=max_examples, seed=seed)

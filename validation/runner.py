@@ -1,27 +1,28 @@
-"""The suite runner: seeds, family-wise error control, incremental JSON, resume.
+"""The suite runner: seeds, family-wise error control, results files, resume.
 
 Seeds
     Every check's seed is derived from the suite seed and the check's name,
     ``SeedSequence([suite_seed, crc32(name)]).generate_state(1)[0]``, so a check
     gets the same seed whether it runs alone or in the whole suite, and adding a
-    check never changes the others' seeds.
+    check never changes the others' seeds.  The seed is recorded in each result;
+    ``theorycheck run NAME --check-seed S`` reruns it.
 Family-wise error
-    With ``m`` checks in the suite and family level ``alpha_family`` (default
-    0.01), each check is judged at ``min(1e-3, alpha_family / m)`` (Bonferroni).
-    The suite passes exactly when every check passes, so the probability that a
-    suite of true predictions fails is at most ``alpha_family``.
-JSON
-    After each check the whole document ``{"suite": {...}, "results": [...]}`` is
-    rewritten atomically, so an interrupted run loses nothing that finished;
-    ``resume=True`` keeps finished results whose params and seed match and runs
-    only the rest.
+    With ``m`` statistical checks in the suite and family level ``alpha_family``
+    (default 0.01), each is judged at ``min(1e-3, alpha_family / m)`` (Bonferroni).
+    If every prediction is right, the suite fails with probability at most
+    ``alpha_family`` from random error.  Deterministic checks (a solver against a
+    closed form, judged by a stated numerical tolerance) are not part of that family;
+    an ERROR (an exception) is a defect, reported separately from statistical failure.
+Results file
+    After each check its result is merged into the file (:mod:`validation.results`):
+    other results are kept, concurrent runs are serialised by a lock, an interrupted
+    run keeps everything that finished.  ``resume=True`` skips checks whose result
+    with the same mode, parameters and seed is already stored and intact; a stored
+    result whose checksum does not match is reported and run again.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -29,20 +30,27 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from validation.check import Check, CheckResult, jsonable
+from numerics import validate as v
+from validation.check import Check, CheckResult, MODES, jsonable
+from validation.results import load_results, merge_results, resolve_output, result_key, verify
 from validation.stats import DEFAULT_ALPHA, suite_alpha
 
-__all__ = ["check_seed", "SuiteResult", "run_suite", "DEFAULT_ALPHA_FAMILY"]
+__all__ = ["check_seed", "SuiteResult", "run_suite", "DEFAULT_ALPHA_FAMILY", "family_alpha"]
 
 DEFAULT_ALPHA_FAMILY = 0.01
 
 
 def check_seed(suite_seed: int, name: str) -> int:
     """The seed a check named ``name`` runs with in a suite seeded by ``suite_seed``."""
-    if isinstance(suite_seed, bool) or not isinstance(suite_seed, (int, np.integer)) or suite_seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {suite_seed!r}")
+    suite_seed = v.seed(suite_seed, "suite seed")
     ss = np.random.SeedSequence([int(suite_seed), zlib.crc32(name.encode())])
     return int(ss.generate_state(1, dtype=np.uint32)[0])
+
+
+def family_alpha(checks: Iterable[Check], alpha_family: float = DEFAULT_ALPHA_FAMILY) -> float:
+    """The per-check level of a suite of ``checks``: ``min(1e-3, alpha_family / m)``, m = statistical checks."""
+    m = sum(1 for c in checks if not c.deterministic)
+    return suite_alpha(alpha_family, max(m, 1), DEFAULT_ALPHA)
 
 
 @dataclass
@@ -55,33 +63,18 @@ class SuiteResult:
     seed: int
     mode: str
     fresh: list[CheckResult] = field(default_factory=list)
+    rerun_tampered: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
         return bool(self.results) and all(r["passed"] for r in self.results)
 
 
-def _write_atomic(path: str, doc: dict[str, Any]) -> None:
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".theorycheck-", suffix=".json")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(doc, fh, indent=1)
-    os.replace(tmp, path)
-
-
-def _load_previous(path: str) -> list[dict[str, Any]]:
-    try:
-        with open(path) as fh:
-            doc = json.load(fh)
-    except FileNotFoundError:
-        return []
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"--resume: {path} is not a theorycheck JSON file ({exc})") from None
-    res = doc.get("results") if isinstance(doc, dict) else None
-    if not isinstance(res, list):
-        raise ValueError(f"--resume: {path} has no 'results' list")
-    return res
+def result_record(res: CheckResult, check_seed_of_suite: int | None = None) -> dict[str, Any]:
+    """The stored form of a result (JSON, full precision where small)."""
+    r = res.to_json()
+    r["reproduce"] = f"theorycheck run {res.name}{' --full' if res.mode == 'full' else ''} --check-seed {res.seed}"
+    return r
 
 
 def run_suite(
@@ -95,30 +88,47 @@ def run_suite(
     on_start: Callable[[Check], None] | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
     plots_dir: str | None = None,
+    check_seeds: dict[str, int] | None = None,
 ) -> SuiteResult:
-    """Run ``checks`` with seeds derived from ``seed``; see the module docstring."""
+    """Run ``checks`` with seeds derived from ``seed``; see the module docstring.
+
+    ``check_seeds`` maps check names to explicit seeds (``--check-seed``), overriding
+    the derived ones.
+    """
     checks = list(checks)
     if not checks:
         raise ValueError("no checks selected")
-    if mode not in ("quick", "full"):
-        raise ValueError(f"mode must be 'quick' or 'full', got {mode!r}")
-    alpha = suite_alpha(alpha_family, len(checks), DEFAULT_ALPHA)
+    v.choice(mode, "mode", MODES)
+    seed = v.seed(seed)
+    alpha_family = v.real(alpha_family, "alpha_family", minimum=0.0, maximum=1.0, open_min=True, open_max=True)
+    alpha = family_alpha(checks, alpha_family)
+    seeds = {c.name: check_seed(seed, c.name) for c in checks}
+    for name, s in (check_seeds or {}).items():
+        seeds[name] = v.seed(s, f"seed of {name}")
+    path = resolve_output(json_path) if json_path is not None else None
     kept: dict[str, dict[str, Any]] = {}
+    tampered: list[str] = []
     if resume:
-        if json_path is None:
-            raise ValueError("resume needs a JSON path (--json)")
-        wanted = {c.name: c for c in checks}
-        for r in _load_previous(json_path):
-            c = wanted.get(r.get("name"))
-            if c is None:
+        if path is None:
+            raise ValueError("resume needs a results file (--json)")
+        stored = {result_key(r): r for r in load_results(path)["results"] if isinstance(r, dict)}
+        for c in checks:
+            key = result_key({"name": c.name, "mode": mode, "params": jsonable(c.params(mode)), "seed": seeds[c.name]})
+            r = stored.get(key)
+            if r is None or r.get("error") is not None:
                 continue
-            same = r.get("seed") == check_seed(seed, c.name) and r.get("params") == jsonable(c.params(mode))
-            if same and r.get("error") is None:
-                # re-judge at this suite's level (the family size may differ from the earlier run)
+            if not verify(r):
+                tampered.append(c.name)
+                continue
+            # re-judge at this suite's level (the family size may differ from the earlier run)
+            r = dict(r)
+            if r.get("kind", "statistical") == "statistical":
                 p = r.get("p_value")
-                r = dict(r, alpha=alpha, passed=bool(isinstance(p, (int, float)) and p > alpha))
+                r["alpha"] = alpha
+                r["passed"] = bool(isinstance(p, (int, float)) and p > alpha)
                 r["verdict"] = "PASS" if r["passed"] else "FAIL"
-                kept[c.name] = r
+            r["reused"] = True
+            kept[c.name] = r
     header = {
         "seed": int(seed),
         "mode": mode,
@@ -135,25 +145,27 @@ def run_suite(
             continue
         if on_start:
             on_start(c)
-        res = c.run(mode=mode, seed=check_seed(seed, c.name), alpha=alpha)
+        res = c.run(mode=mode, seed=seeds[c.name], alpha=alpha)
         fresh.append(res)
-        ordered[c.name] = res.to_json()
+        rec = result_record(res)
         if plots_dir is not None:
             from validation.plots import plot_result
 
             try:
-                path = plot_result(res, c, plots_dir)
-                if path:
-                    ordered[c.name]["plot"] = path
+                plot = plot_result(res, c, plots_dir)
+                if plot:
+                    rec["plot"] = plot
             except Exception as exc:  # noqa: BLE001 - a broken plot must not lose the result
-                ordered[c.name]["plot_error"] = f"{type(exc).__name__}: {exc}"
-        if json_path is not None:
-            _write_atomic(json_path, {"suite": header, "results": list(ordered.values())})
+                rec["plot_error"] = f"{type(exc).__name__}: {exc}"
+        ordered[c.name] = rec
+        if path is not None:
+            merge_results(path, [rec], header)
         if on_result:
             on_result(res)
     results = [ordered[c.name] for c in checks]
-    out = SuiteResult(results, alpha_family, alpha, int(seed), mode, fresh)
-    if json_path is not None:
+    out = SuiteResult(results, alpha_family, alpha, int(seed), mode, fresh, tampered)
+    if path is not None:
         header["passed"] = out.passed
-        _write_atomic(json_path, {"suite": header, "results": results})
+        header["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        merge_results(path, [], header)
     return out

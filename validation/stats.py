@@ -14,6 +14,12 @@ Rules
     Kolmogorov-Smirnov statistic, both with the budget subtracted.
 (c) :func:`compare_scaling` -- a fitted power-law exponent with its confidence
     interval against the predicted exponent (:func:`fit_power_law`).
+(d) :func:`compare_tolerance` -- a deterministic computation (a solver, a quadrature)
+    against a closed form, within a stated numerical tolerance derived from the
+    computation's error control.  It has no p-value and is kept out of the suite's
+    family of statistical tests.
+
+:func:`combine` joins several comparisons made on the same data (Bonferroni).
 
 Subtracting a budget ``b`` from ``|d|`` before standardising makes each test
 conservative by construction when the theory's error is within its budget, and
@@ -23,7 +29,7 @@ leaves it fully powered against discrepancies that are larger.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 from scipy import stats
@@ -35,6 +41,8 @@ __all__ = [
     "PowerLawFit",
     "fit_power_law",
     "compare_scaling",
+    "compare_tolerance",
+    "combine",
     "suite_alpha",
     "DEFAULT_ALPHA",
 ]
@@ -44,14 +52,21 @@ DEFAULT_ALPHA = 1e-3
 
 @dataclass(frozen=True)
 class Comparison:
-    """The outcome of a comparison rule."""
+    """The outcome of a comparison rule.
+
+    ``kind`` is ``"statistical"`` (a test at level ``alpha`` with a p-value) or
+    ``"deterministic"`` (``p_value`` is ``None``; the statistic is the largest
+    ratio of discrepancy to ``tolerance`` and the comparison passes when it is <= 1).
+    """
 
     rule: str
     statistic: float
-    p_value: float
+    p_value: float | None
     alpha: float
     passed: bool
     details: dict[str, Any] = field(default_factory=dict)
+    kind: str = "statistical"
+    tolerance: float | None = None
 
 
 def _check_alpha(alpha: float) -> float:
@@ -76,6 +91,7 @@ def compare_point(
     truncation: Any = 0.0,
     alpha: float = DEFAULT_ALPHA,
     covariance: np.ndarray | None = None,
+    dof: Any = None,
 ) -> Comparison:
     r"""Point prediction(s) against an estimate with standard error.
 
@@ -94,6 +110,10 @@ def compare_point(
         Broadcastable arrays.  ``stderr`` must be > 0 where the excess is > 0.
     alpha
         Significance level of the verdict.
+    dof
+        Degrees of freedom of each standard error when it comes from few replicates
+        (a mean over ``r`` chains has ``r - 1``): the two-sided tail is Student t's
+        instead of the normal's.  ``None`` (default): normal.
     """
     alpha = _check_alpha(alpha)
     pred = _finite("prediction", prediction)
@@ -117,15 +137,25 @@ def compare_point(
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(excess > 0, excess / np.where(se > 0, se, np.nan), 0.0)
     z = np.where(np.isnan(z), np.inf, z)  # a non-zero excess with zero error is infinitely significant
-    zmax = float(np.max(z)) if k else 0.0
-    p = float(min(1.0, k * 2.0 * stats.norm.sf(zmax))) if k else 1.0
+    if dof is None:
+        tails = 2.0 * stats.norm.sf(z)
+        rule = "point-z"
+    else:
+        nu = np.broadcast_to(_finite("dof", dof), z.shape)
+        if np.any(nu < 1):
+            raise ValueError("dof must be >= 1")
+        tails = 2.0 * stats.t.sf(z, nu)
+        rule = "point-t"
+    k_worst = int(np.argmin(tails)) if k else 0
+    zmax = float(z.ravel()[k_worst]) if k else 0.0
+    p = float(min(1.0, k * float(np.min(tails)))) if k else 1.0
     return Comparison(
-        "point-z",
+        rule,
         zmax,
         p,
         alpha,
         p > alpha,
-        {"components": k, "max_abs_difference": float(np.max(np.abs(d))) if k else 0.0},
+        {"components": k, "worst_component": k_worst, "max_abs_difference": float(np.max(np.abs(d))) if k else 0.0},
     )
 
 
@@ -230,112 +260,75 @@ def compare_distribution(
     )
 
 
-@dataclass(frozen=True)
-class PowerLawFit:
-    """``y ~ A x^slope`` fitted on log-log axes."""
-
-    slope: float
-    stderr: float
-    intercept: float
-    dof: int
-    method: str
-    nuisance: tuple[float, ...] = ()
-
-    def interval(self, level: float = 0.999) -> tuple[float, float]:
-        """Two-sided confidence interval for the slope."""
-        q = stats.t.ppf(0.5 + level / 2, self.dof) if self.method == "ols" else stats.norm.ppf(0.5 + level / 2)
-        return (self.slope - q * self.stderr, self.slope + q * self.stderr)
-
-
-def fit_power_law(
-    x: Any,
-    y: Any,
-    y_err: Any | None = None,
+def compare_tolerance(
+    prediction: Any,
+    value: Any,
+    tolerance: Any,
     *,
-    corrections: Sequence[float] = (),
-) -> PowerLawFit:
-    r"""Fit :math:`\log y = a + s \log x + \sum_j c_j x^{p_j}` by least squares.
-
-    ``corrections`` are the exponents :math:`p_j` (< 0) of sub-leading terms the
-    theory says are present (e.g. ``(-0.5,)`` for an expansion in :math:`n^{-1/2}`);
-    they are fitted as nuisance parameters so that the slope is the asymptotic one.
-
-    * ``y_err=None`` (deterministic ``y``, e.g. theory against an exact value):
-      ordinary least squares; the slope's standard error comes from the residuals
-      and a Student-t interval.
-    * ``y_err`` given (measured ``y``): weighted least squares with
-      :math:`\sigma_{\log y} = \sigma_y / y`; the standard error is inflated by the
-      Birge ratio :math:`\sqrt{\chi^2/\nu}` when that exceeds one.
-    """
-    xa = _finite("x", x).ravel()
-    ya = _finite("y", y).ravel()
-    if xa.shape != ya.shape:
-        raise ValueError(f"x and y must have the same length, got {xa.size} and {ya.size}")
-    if np.any(xa <= 0) or np.any(ya <= 0):
-        raise ValueError("power-law fit needs x > 0 and y > 0")
-    cols = [np.ones_like(xa), np.log(xa)] + [xa**p for p in corrections]
-    A = np.stack(cols, axis=1)
-    dof = xa.size - A.shape[1]
-    if dof < 1:
-        raise ValueError(f"need more than {A.shape[1]} points for this fit, got {xa.size}")
-    ly = np.log(ya)
-    if y_err is None:
-        coef, *_ = np.linalg.lstsq(A, ly, rcond=None)
-        resid = ly - A @ coef
-        s2 = float(resid @ resid) / dof
-        cov = s2 * np.linalg.inv(A.T @ A)
-        method = "ols"
-    else:
-        ye = _finite("y_err", y_err).ravel()
-        if ye.shape != ya.shape or np.any(ye <= 0):
-            raise ValueError("y_err must be positive and match y")
-        w = ya / ye  # 1 / sigma_log
-        Aw = A * w[:, None]
-        coef, *_ = np.linalg.lstsq(Aw, ly * w, rcond=None)
-        chi2 = float(np.sum(((ly - A @ coef) * w) ** 2))
-        cov = np.linalg.inv(Aw.T @ Aw) * max(1.0, chi2 / dof)
-        method = "wls"
-    return PowerLawFit(float(coef[1]), float(np.sqrt(cov[1, 1])), float(coef[0]), dof, method, tuple(float(c) for c in coef[2:]))
-
-
-def compare_scaling(
-    predicted_exponent: float,
-    x: Any,
-    y: Any,
-    y_err: Any | None = None,
-    *,
-    corrections: Sequence[float] = (),
+    truncation: Any = 0.0,
     alpha: float = DEFAULT_ALPHA,
+    source: str = "",
 ) -> Comparison:
-    """The fitted exponent of ``y ~ x^s`` against a predicted exponent (t- or z-test)."""
+    r"""A deterministic value against a prediction, within a stated numerical tolerance.
+
+    Passes when :math:`|\hat y_i - y_i| \le \tau_i + b_i` for every component, with
+    :math:`\tau` the computation's error bound (from its error control, stated in
+    ``source``) and :math:`b` the theory's truncation budget.  The statistic is
+    :math:`\max_i |\hat y_i - y_i| / (\tau_i + b_i)`; there is no p-value, since
+    nothing is random.  ``alpha`` is recorded only for uniformity.
+    """
     alpha = _check_alpha(alpha)
-    fit = fit_power_law(x, y, y_err, corrections=corrections)
-    if fit.stderr == 0:
-        t = 0.0 if fit.slope == predicted_exponent else np.inf
-    else:
-        t = abs(fit.slope - float(predicted_exponent)) / fit.stderr
-    if fit.method == "ols":
-        p = float(2 * stats.t.sf(t, fit.dof))
-    else:
-        p = float(2 * stats.norm.sf(t))
-    lo, hi = fit.interval(1 - alpha)
+    pred = _finite("prediction", prediction)
+    val = _finite("value", value)
+    tol = _finite("tolerance", tolerance)
+    b = _finite("truncation", truncation)
+    if np.any(tol < 0) or np.any(b < 0):
+        raise ValueError("tolerance and truncation must be non-negative")
+    pred, val, tol, b = np.broadcast_arrays(pred, val, tol, b)
+    d = np.abs(val - pred)
+    allowed = tol + b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(d > 0, d / allowed, 0.0)
+    ratio = np.where(np.isnan(ratio), np.inf, ratio)
+    worst = int(np.argmax(ratio)) if ratio.size else 0
+    stat = float(ratio.ravel()[worst]) if ratio.size else 0.0
     return Comparison(
-        "scaling-exponent",
-        float(t),
-        p,
+        "tolerance",
+        stat,
+        None,
         alpha,
-        p > alpha,
-        {
-            "slope": fit.slope,
-            "slope_stderr": fit.stderr,
-            "interval": (lo, hi),
-            "predicted": float(predicted_exponent),
-            "fit": fit,
-            "x": np.asarray(x, dtype=float),
-            "y": np.asarray(y, dtype=float),
-            "y_err": None if y_err is None else np.asarray(y_err, dtype=float),
-        },
+        bool(stat <= 1.0),
+        {"components": int(d.size), "worst_component": worst, "max_abs_difference": float(d.max()) if d.size else 0.0,
+         "max_tolerance": float(tol.max()) if tol.size else 0.0, "source": source},
+        kind="deterministic",
+        tolerance=float(np.max(allowed)) if allowed.size else 0.0,
     )
+
+
+def combine(comparisons: Mapping[str, Comparison], alpha: float) -> Comparison:
+    """Join several comparisons made on the same data into one verdict.
+
+    Statistical parts: Bonferroni, ``p = min(1, m * min_i p_i)`` (valid under any
+    dependence).  Deterministic parts: every part must pass.  Mixed kinds are not
+    allowed (a check is either statistical or deterministic).
+    """
+    if not comparisons:
+        raise ValueError("nothing to combine")
+    alpha = _check_alpha(alpha)
+    kinds = {c.kind for c in comparisons.values()}
+    if len(kinds) != 1:
+        raise ValueError(f"cannot combine statistical and deterministic comparisons ({sorted(kinds)})")
+    parts = {k: {"statistic": c.statistic, "p_value": c.p_value, "passed": c.passed} for k, c in comparisons.items()}
+    rule = next(iter(comparisons.values())).rule
+    if kinds == {"deterministic"}:
+        worst = max(comparisons, key=lambda k: comparisons[k].statistic)
+        c = comparisons[worst]
+        return Comparison(rule, c.statistic, None, alpha, all(x.passed for x in comparisons.values()),
+                          {"worst": worst, "parts": parts}, kind="deterministic", tolerance=c.tolerance)
+    m = len(comparisons)
+    worst = min(comparisons, key=lambda k: comparisons[k].p_value)  # type: ignore[arg-type,return-value]
+    p = min(1.0, m * float(comparisons[worst].p_value))  # type: ignore[arg-type]
+    return Comparison(rule, comparisons[worst].statistic, p, alpha, p > alpha, {"worst": worst, "parts": parts})
 
 
 def suite_alpha(alpha_family: float, n_checks: int, alpha_check: float = DEFAULT_ALPHA) -> float:
@@ -347,3 +340,7 @@ def suite_alpha(alpha_family: float, n_checks: int, alpha_check: float = DEFAULT
     if n_checks < 1:
         raise ValueError("n_checks must be >= 1")
     return min(_check_alpha(alpha_check), _check_alpha(alpha_family) / n_checks)
+
+
+# power-law fits live in validation.scaling; they are part of this module's API
+from validation.scaling import PowerLawFit, compare_scaling, fit_power_law  # noqa: E402

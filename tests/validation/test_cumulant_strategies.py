@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
 
-import validation.invariants.cumulants as inv
+import validation.invariants._edgeworth as inv
 from theory.cumulants import FAMILIES
 from validation.strategies import cumulant_sequences, distribution_families
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from numerics.training import train_ensemble
 from theory.wide_networks import nngp_kernel, ntk_predict
 from theory.wide_networks.training import ntk_stability_limit
-from validation._strategies.training import TrainingProblem, training_problems
+from validation.strategies._ntk import TrainingProblem, training_problems
 from validation.fuzz import invariant
 
 

@@ -23,7 +23,7 @@ from numerics.quantum import (
     trace_distance,
     von_neumann_entropy,
 )
-from validation._strategies.quantum import density_matrices, hamiltonians, jump_operators, kraus_channels
+from validation.strategies._density_matrix import density_matrices, hamiltonians, jump_operators, kraus_channels
 from validation.fuzz import invariant
 
 __all__: list[str] = []

@@ -1,1 +1,0 @@
-"""Private homes of the public strategies; import them from validation.strategies."""

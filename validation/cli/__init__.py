@@ -1,0 +1,40 @@
+"""The ``theorycheck`` command line.
+
+One private module per command (``_run``, ``_list``, ``_docs``, ``_fuzz``...), each with an
+``add_parser(subparsers)`` that declares its arguments; :func:`main` dispatches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from validation.cli import _docs, _fuzz, _list, _run
+from validation.cli._common import format_table
+
+__all__ = ["main", "build_parser", "format_table"]
+
+_COMMANDS = (_list, _run, _docs, _fuzz)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    p = argparse.ArgumentParser(prog="theorycheck", description="Theory-vs-experiment checks with honest statistics.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for mod in _COMMANDS:
+        mod.add_parser(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 passed, 1 failed, 2 bad usage)."""
+    args = build_parser().parse_args(argv)
+    if args.command == "run" and args.resume and not args.json:
+        print("theorycheck run: --resume needs --json PATH", file=sys.stderr)
+        return 2
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""Results files: merged into, never truncated; locked, atomic, checksummed.
+
+A results file is a JSON document ``{"schema": ..., "suite": {...}, "results": [...]}``.
+
+Merge
+    A run adds or replaces the results of the checks it ran and keeps every other
+    result.  Two results are the same entry when they share check name, mode,
+    parameters and seed (:func:`result_key`); a different seed or different
+    parameters is a separate entry, never a replacement.
+Concurrency
+    Every update takes an exclusive lock (``filelock``, on ``PATH.lock`` beside the
+    file), re-reads the file and writes the merge, so concurrent runs on one file
+    keep each other's results.
+Atomic, honest writes
+    The document is written to a temporary file in the same folder, flushed to disk
+    and renamed over the target; the temporary file is removed on any failure,
+    interruption included.  New files get the mode the umask allows (like any other
+    file the user creates).  A target that is a symbolic link is resolved once, so
+    the file the user named is the one written.
+Checksums
+    Each stored result carries ``checksum``, the SHA-256 of its canonical JSON
+    without that field.  :func:`verify` tells whether a stored result is intact;
+    ``--resume`` re-runs (and reports) those that are not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Mapping
+
+import numpy as np
+
+__all__ = [
+    "CheckResult",
+    "Evaluation",
+    "jsonable",
+    "RESULTS_SCHEMA",
+    "result_key",
+    "checksum",
+    "verify",
+    "seal",
+    "load_results",
+    "merge_results",
+    "write_atomic",
+    "locked",
+    "resolve_output",
+]
+
+RESULTS_SCHEMA = "theorycheck.results/1"
+
+
+def jsonable(obj: Any, *, max_items: int | None = 64) -> Any:
+    """Convert numpy scalars/arrays and tuples to JSON-friendly values.
+
+    With ``max_items=None`` nothing is shortened; otherwise longer arrays and lists are
+    summarised by their shape and first values.
+    """
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return f if math.isfinite(f) else repr(f)
+    if isinstance(obj, (complex, np.complexfloating)):
+        return {"re": jsonable(float(np.real(obj))), "im": jsonable(float(np.imag(obj)))}
+    if isinstance(obj, np.ndarray):
+        if max_items is not None and obj.size > max_items:
+            return {"shape": list(obj.shape), "head": jsonable(obj.ravel()[:8])}
+        return [jsonable(x, max_items=max_items) for x in obj.tolist()] if obj.ndim else jsonable(obj.item())
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(x, max_items=max_items) for k, x in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        if max_items is not None and len(obj) > max_items:
+            return {"length": len(obj), "head": [jsonable(x, max_items=max_items) for x in list(obj)[:8]]}
+        return [jsonable(x, max_items=max_items) for x in obj]
+    if hasattr(obj, "__dataclass_fields__"):
+        return {k: jsonable(getattr(obj, k), max_items=max_items) for k in obj.__dataclass_fields__}
+    return repr(obj)
+
+
+@dataclass
+class CheckResult:
+    """Everything one run of a check records."""
+
+    name: str
+    area: str
+    params: dict[str, Any]
+    prediction: Any
+    estimate: dict[str, Any] | None
+    truncation: Any
+    rule: str
+    statistic: float | None
+    p_value: float | None
+    alpha: float
+    passed: bool
+    seconds: float
+    seed: int
+    details: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    mode: str = "quick"
+    kind: str = "statistical"
+    tolerance: float | None = None
+    twin: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        if self.error is not None:
+            return "ERROR"
+        return "PASS" if self.passed else "FAIL"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "area": self.area,
+            "mode": self.mode,
+            "params": jsonable(self.params),
+            "prediction": jsonable(self.prediction),
+            "estimate": jsonable(self.estimate),
+            "truncation": jsonable(self.truncation),
+            "rule": self.rule,
+            "kind": self.kind,
+            "statistic": jsonable(self.statistic),
+            "p_value": jsonable(self.p_value),
+            "alpha": self.alpha,
+            "tolerance": jsonable(self.tolerance),
+            "passed": bool(self.passed),
+            "verdict": self.verdict,
+            "seconds": float(self.seconds),
+            "seed": int(self.seed),
+            "details": jsonable({k: x for k, x in self.details.items() if k not in ("fit",)}),
+            "error": self.error,
+        }
+
+
+@dataclass
+class Evaluation:
+    """One measurement judged against the correct prediction and against every twin."""
+
+    result: CheckResult
+    twins: dict[str, CheckResult]
+
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False, default=repr)
+
+
+def result_key(r: dict[str, Any]) -> str:
+    """The identity of a stored result: check name, mode, parameters and seed."""
+    return _canonical([r.get("name"), r.get("mode", "quick"), r.get("params"), r.get("seed")])
+
+
+def checksum(r: dict[str, Any]) -> str:
+    """SHA-256 of the result's canonical JSON without its ``checksum`` field."""
+    body = {k: x for k, x in r.items() if k != "checksum"}
+    return hashlib.sha256(_canonical(body).encode()).hexdigest()
+
+
+def seal(r: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``r`` with its checksum set."""
+    out = {k: x for k, x in r.items() if k != "checksum"}
+    out["checksum"] = checksum(out)
+    return out
+
+
+def verify(r: dict[str, Any]) -> bool:
+    """Whether ``r`` carries a checksum that matches its content."""
+    c = r.get("checksum")
+    return isinstance(c, str) and c == checksum(r)
+
+
+def resolve_output(path: str) -> str:
+    """The file to write for a user-named output path: a symbolic link the user named is followed once."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"output path must be a string; got {type(path).__name__}")
+    path = os.fspath(path)
+    return os.path.realpath(path) if os.path.islink(path) else os.path.abspath(path)
+
+
+@contextlib.contextmanager
+def locked(path: str, timeout: float = 120.0) -> Iterator[None]:
+    """Hold the exclusive lock of the results file ``path`` (``PATH.lock``)."""
+    from filelock import FileLock, Timeout
+
+    d = os.path.dirname(path) or "."
+    os.makedirs(d, exist_ok=True)
+    lock = FileLock(path + ".lock", timeout=timeout)
+    try:
+        with lock:
+            yield
+    except Timeout:
+        raise RuntimeError(f"could not lock {path} within {timeout:g} s (another theorycheck run is writing it)") from None
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temporary file + fsync + rename; no temp file left behind).
+
+    The final file has the permissions the umask gives a new file.  If ``path`` is a
+    symbolic link, the link itself is replaced (nothing is written through it).
+    """
+    d = os.path.dirname(os.path.abspath(path))
+    os.makedirs(d, exist_ok=True)
+    tmp = os.path.join(d, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+
+
+def load_results(path: str) -> dict[str, Any]:
+    """The document stored at ``path`` (an empty one if the file does not exist).
+
+    Raises ``ValueError`` when the file exists but is not a theorycheck results file:
+    it is never overwritten then.
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except FileNotFoundError:
+        return {"schema": RESULTS_SCHEMA, "results": []}
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} exists and is not a theorycheck results file ({exc}); choose another path") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
+        raise ValueError(f"{path} exists and is not a theorycheck results file (no 'results' list); choose another path")
+    return doc
+
+
+def merge_results(path: str, results: Iterable[dict[str, Any]], suite: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge ``results`` into the file at ``path`` under its lock; return the merged document.
+
+    Entries with the same :func:`result_key` are replaced; all others are kept, in their
+    order, with new entries appended.
+    """
+    path = resolve_output(path)
+    new = [seal(r) for r in results]
+    with locked(path):
+        doc = load_results(path)
+        stored = list(doc["results"])
+        index = {result_key(r): i for i, r in enumerate(stored) if isinstance(r, dict)}
+        for r in new:
+            k = result_key(r)
+            if k in index:
+                stored[index[k]] = r
+            else:
+                index[k] = len(stored)
+                stored.append(r)
+        doc["results"] = stored
+        doc["schema"] = RESULTS_SCHEMA
+        if suite is not None:
+            doc["suite"] = suite
+        write_atomic(path, json.dumps(doc, indent=1, allow_nan=False))
+    return doc
