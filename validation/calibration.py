@@ -1,0 +1,221 @@
+r"""Calibration: a check's false-fail rate with the correct theory, and its power against its twins.
+
+For seeds :math:`s_1, \dots, s_N` (the seeds the suite would give the check under suite
+seeds ``0 .. N-1``), each seed is measured once and judged against the correct prediction
+and against every declared twin (:meth:`validation.check.Check.evaluate`).
+
+* The **false-fail rate** at level :math:`\alpha` is the fraction of seeds where the
+  correct theory fails; its 95% Clopper-Pearson interval (Clopper & Pearson 1934,
+  Biometrika 26:404) says whether it is compatible with :math:`\alpha`.  The rate is
+  also reported at reference levels (0.05, 0.01, 0.001), where far fewer seeds resolve a
+  miscalibration than at the suite's level: a check whose p-values are valid fails at
+  most at rate :math:`\alpha` at every level.
+* The **power** of a twin is the fraction of seeds where it fails at the suite's level.
+* ERRORs (exceptions) are counted separately: they are defects, not statistics.
+
+Deterministic checks have no false-fail rate (they give the same verdict at every seed);
+one seed is enough and is what is run.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+from scipy import stats
+
+from numerics import validate as v
+
+__all__ = ["clopper_pearson", "TwinPower", "Calibration", "calibrate", "REFERENCE_LEVELS"]
+
+REFERENCE_LEVELS = (0.05, 0.01, 0.001)
+
+
+def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact two-sided binomial confidence interval for ``k`` successes in ``n`` trials."""
+    k = v.integer(k, "k", minimum=0)
+    n = v.integer(n, "n", minimum=1)
+    if k > n:
+        raise ValueError(f"k must be <= n; got k={k}, n={n}")
+    a = 1.0 - v.real(level, "level", minimum=0.0, maximum=1.0, open_min=True, open_max=True)
+    lo = 0.0 if k == 0 else float(stats.beta.ppf(a / 2, k, n - k + 1))
+    hi = 1.0 if k == n else float(stats.beta.ppf(1 - a / 2, k + 1, n - k))
+    return lo, hi
+
+
+@dataclass
+class TwinPower:
+    """How often a twin is rejected."""
+
+    name: str
+    how_wrong: str
+    rejections: int
+    seeds: int
+    errors: int = 0
+
+    @property
+    def power(self) -> float:
+        return self.rejections / max(self.seeds, 1)
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return clopper_pearson(self.rejections, max(self.seeds, 1))
+
+
+@dataclass
+class Calibration:
+    """A check's calibration over many seeds."""
+
+    check: str
+    mode: str
+    alpha: float
+    seeds: list[int]
+    p_values: list[float | None]
+    passed: list[bool]
+    errors: list[str]
+    twins: list[TwinPower]
+    seconds: float
+    deterministic: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def runs(self) -> int:
+        """Seeds that gave a verdict (errors excluded)."""
+        return len(self.passed)
+
+    @property
+    def false_fails(self) -> int:
+        return sum(1 for ok in self.passed if not ok)
+
+    @property
+    def rate(self) -> float:
+        return self.false_fails / max(self.runs, 1)
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return clopper_pearson(self.false_fails, max(self.runs, 1))
+
+    def at_level(self, level: float) -> tuple[int, int, tuple[float, float]]:
+        """``(fails, runs, interval)`` of the correct theory judged at ``level`` instead of alpha."""
+        ps = [p for p in self.p_values if p is not None]
+        k = sum(1 for p in ps if p <= level)
+        return k, len(ps), clopper_pearson(k, max(len(ps), 1))
+
+    @property
+    def calibrated(self) -> bool:
+        """No evidence of a false-fail rate above alpha (or above a reference level) at 95%."""
+        if self.deterministic:
+            return all(self.passed)
+        if self.interval[0] > self.alpha:
+            return False
+        return all(self.at_level(lvl)[2][0] <= lvl for lvl in REFERENCE_LEVELS)
+
+    def row(self) -> dict[str, Any]:
+        """A flat summary (for tables)."""
+        lo, hi = self.interval
+        out: dict[str, Any] = {
+            "check": self.check, "mode": self.mode, "alpha": self.alpha, "seeds": self.runs,
+            "false_fails": self.false_fails, "rate": self.rate, "interval": [lo, hi], "errors": len(self.errors),
+            "deterministic": self.deterministic, "calibrated": self.calibrated, "seconds": self.seconds,
+        }
+        for lvl in REFERENCE_LEVELS:
+            k, n, ci = self.at_level(lvl)
+            out[f"fails_at_{lvl:g}"] = [k, n, list(ci)]
+        out["twins"] = [{"name": t.name, "how_wrong": t.how_wrong, "power": t.power, "rejections": t.rejections,
+                         "seeds": t.seeds, "interval": list(t.interval), "errors": t.errors} for t in self.twins]
+        return out
+
+
+def calibrate(
+    check: Any,
+    seeds: int | Sequence[int],
+    *,
+    mode: str = "quick",
+    alpha: float | None = None,
+    params: Mapping[str, Any] | None = None,
+    on_seed: Callable[[int, Any], None] | None = None,
+) -> Calibration:
+    """Run ``check`` (a :class:`~validation.check.Check` or its name) over many seeds.
+
+    Parameters
+    ----------
+    check
+        The check or its registered name.
+    seeds
+        ``N`` (suite seeds ``0 .. N-1``) or an explicit list of suite seeds; each is
+        turned into the check's seed as the suite runner does.
+    mode
+        ``"quick"`` or ``"full"``.
+    alpha
+        The level to judge at; default: the level of the default suite,
+        ``min(1e-3, 0.01/m)`` with ``m`` the registered statistical checks.
+    params
+        Parameter overrides.
+    on_seed
+        Called as ``on_seed(suite_seed, evaluation)`` after each seed (progress bars).
+
+    Returns
+    -------
+    Calibration
+    """
+    from validation.check import Check, all_checks, get_check
+    from validation.runner import check_seed, family_alpha
+
+    c: Check = get_check(check) if isinstance(check, str) else check
+    if not isinstance(c, Check):
+        raise TypeError(f"check must be a Check or a check name; got {v.describe(check)}")
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        suite_seeds: list[int] = list(range(v.integer(seeds, "seeds", minimum=1)))
+    else:
+        suite_seeds = list(v.integers(seeds, "seeds", minimum=0))
+    if c.deterministic:
+        suite_seeds = suite_seeds[:1]
+    a = family_alpha(all_checks()) if alpha is None else v.real(alpha, "alpha", minimum=0.0, maximum=1.0,
+                                                                 open_min=True, open_max=True)
+    p = c.params(mode, params)
+    t0 = time.perf_counter()
+    pvals: list[float | None] = []
+    passed: list[bool] = []
+    errors: list[str] = []
+    twin_rej = {t.name: 0 for t in c.twins}
+    twin_err = {t.name: 0 for t in c.twins}
+    twin_runs = {t.name: 0 for t in c.twins}
+    for s in suite_seeds:
+        ev = c.evaluate(params or None, mode=mode, seed=check_seed(s, c.name), alpha=a)
+        r = ev.result
+        if r.error is not None:
+            errors.append(f"seed {s}: {r.error}")
+        else:
+            pvals.append(r.p_value)
+            passed.append(bool(r.passed))
+        for name, tr in ev.twins.items():
+            if tr.error is not None:
+                twin_err[name] += 1
+            else:
+                twin_runs[name] += 1
+                twin_rej[name] += int(not tr.passed)
+        if on_seed is not None:
+            on_seed(s, ev)
+    twins = [TwinPower(t.name, t.how_wrong, twin_rej[t.name], twin_runs[t.name], twin_err[t.name]) for t in c.twins]
+    return Calibration(c.name, mode, a, suite_seeds, pvals, passed, errors, twins, time.perf_counter() - t0,
+                       c.deterministic, dict(p))
+
+
+def calibration_table(rows: Iterable[Calibration]) -> str:
+    """A Markdown table of calibrations (the committed calibration table uses it)."""
+    head = ("| check | mode | seeds | false fails at alpha | 95% interval | alpha | at 0.01 | twin power (weakest) |\n"
+            "|---|---|---|---|---|---|---|---|")
+    lines = [head]
+    for c in rows:
+        lo, hi = c.interval
+        k1, n1, _ = c.at_level(0.01)
+        weakest = min(c.twins, key=lambda t: t.power) if c.twins else None
+        tw = f"{weakest.power:.2f} ({weakest.how_wrong})" if weakest else "-"
+        lines.append(f"| {c.check} | {c.mode} | {c.runs} | {c.false_fails} | [{lo:.2g}, {hi:.2g}] | {c.alpha:.2g} | "
+                     f"{k1}/{n1} | {tw} |")
+    return "\n".join(lines)
+
+
+__all__ += ["calibration_table"]
