@@ -56,7 +56,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.resume and not args.json:
         return _fail("--resume needs --json PATH")
     try:
-        checks = select_checks(args.names or None)
+        if args.from_:
+            from validation.plugins import load_checks
+
+            user = [n for spec in args.from_ for n in load_checks(spec)]
+            checks = select_checks(args.names or user)
+        else:
+            checks = select_checks(args.names or None)
     except ValueError as exc:
         return _fail(str(exc))
     check_seeds = None
@@ -148,6 +154,8 @@ def add_parser(sub: Any) -> None:
     g.add_argument("--quick", action="store_true", help="quick parameter sets (default)")
     g.add_argument("--full", action="store_true", help="full parameter sets (slower, more power)")
     sr.add_argument("--seed", type=nonneg_int, default=0, help="suite seed (default 0)")
+    sr.add_argument("--from", dest="from_", action="append", metavar="PATH_OR_MODULE",
+                    help="load a user's checks from a Python file or module (repeatable); without names, run those")
     sr.add_argument("--check-seed", type=nonneg_int, default=None, metavar="S",
                     help="run one check with this seed (the 'seed' recorded in a result): reproduces that result")
     sr.add_argument("--alpha", type=alpha_arg, default=0.01, action=_AlphaAction,
