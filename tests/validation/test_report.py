@@ -110,6 +110,21 @@ def test_minimal_and_odd_results_degrade_gracefully(tmp_path) -> None:
     assert "no reproduction command recorded" in page
 
 
+def test_deciding_quantity_and_trajectory_components() -> None:
+    doc = {"results": [{
+        "name": "density_matrix.t", "area": "density_matrix", "decisive": "0.5 ± 0.1 vs 0.4",
+        "display": {"quantity": "Bloch vector", "kind": "trajectory", "series": ["x", "y"]},
+        "components": {"prediction": [[1.0, 2.0], [3.0, 4.0]], "measurement": [[1.5, 2.0], [3.0, 4.0]],
+                       "axis": [0.0, 0.5]},
+    }]}
+    page = _page(doc)
+    assert '<td data-sort="0.5 ± 0.1 vs 0.4">0.5 ± 0.1 vs 0.4</td>' in page
+    assert "<th>deciding quantity</th><td>0.5 ± 0.1 vs 0.4</td>" in page
+    rows = re.findall(r"<tr><td>([^<]*)</td><td class=\"num\">([^<]*)</td><td class=\"num\">([^<]*)</td>", page)
+    assert [r[0] for r in rows] == ["0 · x", "0 · y", "0.5 · x", "0.5 · y"]
+    assert rows[0][1:] == ("1", "1.5")
+
+
 def test_text_from_the_results_is_escaped() -> None:
     page = _page({"results": [{"name": "ntk.<script>alert(1)</script>", "area": "ntk", "error": "<img src=x>"}]})
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page

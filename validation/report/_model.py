@@ -110,6 +110,7 @@ def _columns(r: Mapping[str, Any], verdict: str) -> dict[str, tuple[str, str]]:
         "area": col(r.get("area")),
         "mode": col(r.get("mode")),
         "verdict": (verdict, verdict),
+        "decisive": col(r.get("decisive")),
         "prediction": col(r.get("prediction")),
         "measurement": _estimate_text(r.get("estimate")),
         "statistic": col(r.get("statistic")),
@@ -174,19 +175,33 @@ def _cell(x: Any) -> str:
     return fmt_value(x)
 
 
-def _components(c: Any, base_dir: str) -> dict[str, Any] | None:
+def _row_labels(n: int, shape: tuple[int, ...], labels: Any, axis: np.ndarray | None, series: Any) -> list[str]:
+    """Names of the ``n`` flattened components: declared labels, else axis value (and series name)."""
+    if isinstance(labels, list) and len(labels) == n:
+        return [str(x) for x in labels]
+    if axis is not None and axis.size and len(shape) == 2 and shape[0] == axis.size:
+        names = [str(x) for x in series] if isinstance(series, list) and len(series) == shape[1] else None
+        return [f"{_cell(axis[i // shape[1]])} · {names[i % shape[1]] if names else i % shape[1]}" for i in range(n)]
+    if axis is not None and axis.size == n:
+        return [_cell(x) for x in axis]
+    return [str(i) for i in range(n)]
+
+
+def _components(c: Any, base_dir: str, series: Any = None) -> dict[str, Any] | None:
     """Table of the compared components: one row per component, one column per array."""
     if not isinstance(c, Mapping):
         return None
     names = [k for k in ("prediction", "measurement", "stderr", "budget", "tolerance") if c.get(k) is not None]
     names += [k for k in c if k not in names and k not in ("labels", "axis") and c.get(k) is not None]
     arrays: dict[str, np.ndarray] = {}
+    shape: tuple[int, ...] = ()
     notes = []
     for k in names:
         try:
             a = _load_ref(c[k], base_dir)
             if a.dtype.kind not in "biufc":
                 raise ValueError("not numeric")
+            shape = shape or a.shape
             arrays[k] = a.reshape(-1)
         except Exception as exc:  # noqa: BLE001 - one bad field must not hide the others
             notes.append(f"{k}: {fmt_value(c[k])} ({type(exc).__name__}: {exc})")
@@ -195,22 +210,16 @@ def _components(c: Any, base_dir: str) -> dict[str, Any] | None:
     if not arrays:
         return {"columns": [], "rows": [], "more": 0, "notes": notes} if notes else None
     n = max(a.size for a in arrays.values())
-    labels = c.get("labels") if isinstance(c.get("labels"), list) else None
     axis = None
     try:
         axis = _load_ref(c["axis"], base_dir).reshape(-1) if c.get("axis") is not None else None
     except Exception as exc:  # noqa: BLE001
         notes.append(f"axis: ({type(exc).__name__}: {exc})")
-    head = "label" if labels else ("axis" if axis is not None else "#")
+    labels = _row_labels(n, shape, c.get("labels"), axis, series)
+    head = "label" if isinstance(c.get("labels"), list) and len(c["labels"]) == n else ("axis" if axis is not None else "#")
     rows = []
     for i in range(min(n, COMPONENT_ROWS)):
-        if labels and i < len(labels):
-            lab = str(labels[i])
-        elif axis is not None and i < axis.size:
-            lab = _cell(axis[i])
-        else:
-            lab = str(i)
-        rows.append([lab] + [(_cell(a[i]) if i < a.size else "–") for a in arrays.values()])
+        rows.append([labels[i]] + [(_cell(a[i]) if i < a.size else "–") for a in arrays.values()])
     return {"columns": [head, *arrays], "rows": rows, "more": max(0, n - COMPONENT_ROWS), "notes": notes}
 
 
@@ -230,7 +239,7 @@ def _sidecar(name: Any, base_dir: str) -> tuple[list[tuple[str, str]], str | Non
 
 def _facts(r: Mapping[str, Any]) -> list[tuple[str, str]]:
     facts = []
-    for key, label in (("rule", "rule"), ("kind", "kind"), ("statistic", "statistic"), ("p_value", "p-value"),
+    for key, label in (("decisive", "deciding quantity"), ("rule", "rule"), ("kind", "kind"), ("statistic", "statistic"), ("p_value", "p-value"),
                        ("alpha", "alpha"), ("tolerance", "tolerance"), ("truncation", "truncation budget"),
                        ("seed", "seed"), ("mode", "mode"), ("seconds", "seconds")):
         if r.get(key) is not None:
@@ -251,7 +260,8 @@ def _entry(i: int, r: Mapping[str, Any], base_dir: str) -> Entry:
         e.params = [(k, clip(json.dumps(v, default=repr, ensure_ascii=False), 200)) for k, v in r["params"].items()]
     if isinstance(r.get("display"), Mapping):
         e.display = [(k, fmt_value(v, 120)) for k, v in r["display"].items() if v not in (None, [], ())]
-    e.components = _components(r.get("components"), base_dir)
+    series = r["display"].get("series") if isinstance(r.get("display"), Mapping) else None
+    e.components = _components(r.get("components"), base_dir, series)
     details = r.get("details") if isinstance(r.get("details"), Mapping) else {}
     for k, v in details.items():
         if k == "traceback" and isinstance(v, str):

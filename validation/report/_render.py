@@ -25,6 +25,7 @@ COLUMNS = (
     ("area", "area", False),
     ("mode", "mode", False),
     ("verdict", "verdict", False),
+    ("decisive", "deciding quantity", False),
     ("prediction", "prediction", True),
     ("measurement", "measurement ± error", True),
     ("statistic", "statistic", True),
