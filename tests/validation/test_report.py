@@ -191,3 +191,16 @@ def test_cli_report(tmp_path, capsys) -> None:
     assert (tmp_path / "mine.txt").read_text() == "keep"
     assert main(["report", str(tmp_path / "none.json"), "--out", str(out)]) == 1
     assert "none.json" in capsys.readouterr().err
+
+
+def test_a_broken_theory_package_does_not_lose_the_report(monkeypatch) -> None:
+    import theory.derivation
+
+    def boom() -> list[str]:
+        raise RuntimeError("theory failed to import")
+
+    monkeypatch.setattr(theory.derivation, "derivation_names", boom)
+    page = render_report({"results": [{"name": "ntk.a", "area": "ntk", "passed": True}]}, derivations=True)
+    assert 'data-verdict="PASS"' in page
+    assert "derivations unavailable: RuntimeError: theory failed to import" in page
+    assert "The derivations could not be built: RuntimeError: theory failed to import" in page

@@ -107,9 +107,10 @@ def derivations_by_area(areas: Iterable[str]) -> tuple[dict[str, list[RenderedDe
     areas = list(dict.fromkeys(areas))
     by_area: dict[str, list[RenderedDerivation]] = {a: [] for a in areas}
     try:
-        from theory.derivation import all_derivations
+        from theory.derivation import all_derivations, derivation_names
 
-        built = all_derivations()
+        wanted = [n for n in derivation_names() if any(belongs_to(n, a) for a in areas)]
+        built = all_derivations(wanted) if wanted else []
     except Exception as exc:  # noqa: BLE001 - the report still shows the results
         return by_area, f"{type(exc).__name__}: {exc}"
     for d in sorted(built, key=lambda d: d.name):
