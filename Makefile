@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
-run: $(STAMP)  ## the default (quick) check suite, with JSON results and plots under results/
-	$(BIN)/theorycheck run --quick --seed 0 --json results/quick.json --plots results/plots
+run: $(STAMP)  ## the default (quick) check suite: verdict table, results/quick.json, plots under results/plots, results/quick.html
+	$(BIN)/theorycheck run --quick --seed 0 --json results/quick.json --plots results/plots; rc=$$?; \
+	$(BIN)/theorycheck report results/quick.json --out results/quick.html --force || exit 1; exit $$rc
 
 run-full: $(STAMP)
 	$(BIN)/theorycheck run --full --seed 0 --json results/full.json --plots results/plots-full
