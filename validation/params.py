@@ -33,23 +33,28 @@ class Param:
 
     Parameters
     ----------
-    kind
+    kind : {"int", "float", "str", "bool", "ints", "floats", "any"}
         ``"int"``, ``"float"``, ``"str"``, ``"bool"``, ``"ints"`` (a sequence of
         integers), ``"floats"`` (a sequence of reals) or ``"any"`` (checked by
         ``check``).
-    doc
+    doc : str, default ""
         What the parameter means (shown by ``theorycheck list --params``).
-    minimum, maximum
+    minimum, maximum : float, optional
         Bounds of a number or of every entry of a sequence.
-    open_min
+    open_min : bool, default False
         ``minimum`` is exclusive (for reals).
-    choices
+    choices : tuple, optional
         Allowed values of a ``"str"`` (or ``"any"``) parameter.
-    length, min_length
-        Required / minimum length of a sequence.
-    check
+    length, min_length : int, optional
+        Required / minimum length of a sequence (``min_length`` defaults to 1).
+    check : callable, optional
         ``check(value, name) -> value`` for ``"any"`` parameters (nested structures):
         returns the normalised value or raises ``TypeError`` / ``ValueError``.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is unknown, or an ``"any"`` parameter has neither ``check`` nor ``choices``.
     """
 
     kind: str
@@ -69,7 +74,27 @@ class Param:
             raise ValueError("a Param of kind 'any' needs a check function or choices")
 
     def validate(self, value: Any, name: str) -> Any:
-        """The normalised value (sequences become tuples); raises ``TypeError`` / ``ValueError`` naming ``name``."""
+        """The normalised value (sequences become tuples); raises ``TypeError`` / ``ValueError`` naming ``name``.
+
+        Parameters
+        ----------
+        value : object
+            The value to check against the declared kind, bounds, length and choices.
+        name : str
+            How the messages name the parameter.
+
+        Returns
+        -------
+        object
+            The value, with sequences as tuples and ``"any"`` values as ``check`` returns them.
+
+        Raises
+        ------
+        TypeError
+            If the value is not of the declared kind.
+        ValueError
+            If it is out of range, of the wrong length or not among ``choices``.
+        """
         k = self.kind
         if k == "int":
             out: Any = v.integer(value, name, minimum=_int_or_none(self.minimum), maximum=_int_or_none(self.maximum))
@@ -94,7 +119,27 @@ class Param:
         return out
 
     def parse(self, text: str, name: str) -> Any:
-        """Read a value from command-line text, then :meth:`validate` it."""
+        """Read a value from command-line text, then :meth:`validate` it.
+
+        Parameters
+        ----------
+        text : str
+            The text: a number, a string, ``true``/``false``, or JSON (``[8,8]``) for sequences.
+        name : str
+            How the messages name the parameter.
+
+        Returns
+        -------
+        object
+            The validated value (see :meth:`validate`).
+
+        Raises
+        ------
+        TypeError
+            If ``text`` is not a string, or does not read as the declared kind.
+        ValueError
+            If it cannot be read, or the value is out of range or not among ``choices``.
+        """
         if not isinstance(text, str):
             raise TypeError(f"{name}: expected text to parse; got {v.describe(text)}")
         t = text.strip()
@@ -127,7 +172,13 @@ class Param:
         return self.validate(value, name)
 
     def describe(self) -> str:
-        """One line: kind, range and choices."""
+        """One line: kind, range and choices.
+
+        Returns
+        -------
+        str
+            The kind, the bounds, the choices and the doc, joined by ``"; "``.
+        """
         parts = [self.kind]
         if self.minimum is not None or self.maximum is not None:
             lo = "" if self.minimum is None else f"{'>' if self.open_min else '>='}{self.minimum:g}"
@@ -151,7 +202,22 @@ def _tuples(value: Any) -> Any:
 
 
 def unknown_key_message(key: str, accepted: list[str], what: str = "parameter") -> str:
-    """``unknown parameter 'x'; did you mean 'y'? accepted: ...``"""
+    """The message for an unknown key: ``unknown parameter 'x'; did you mean 'y'? accepted: ...``.
+
+    Parameters
+    ----------
+    key : str
+        The unknown key.
+    accepted : list of str
+        The known keys.
+    what : str, default "parameter"
+        What a key is (``"parameter"``, ``"twin"``).
+
+    Returns
+    -------
+    str
+        The message, naming the closest known key (if any) and every accepted one.
+    """
     close = difflib.get_close_matches(key, accepted, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"unknown {what} {key!r}{hint} accepted: {', '.join(sorted(accepted))}"
@@ -161,6 +227,28 @@ def validate_params(schema: Mapping[str, Param], params: Mapping[str, Any], *, o
     """Validate ``params`` against ``schema``: every key known, every value of its declared kind.
 
     ``owner`` (the check's name) prefixes the messages.  Returns the normalised dict.
+
+    Parameters
+    ----------
+    schema : Mapping of str to Param
+        The declared parameters.
+    params : Mapping of str to object
+        The values to validate.
+    owner : str
+        The check's name, prefixing the messages.
+
+    Returns
+    -------
+    dict of str to object
+        The values normalised by :meth:`Param.validate`.
+
+    Raises
+    ------
+    TypeError
+        If ``params`` is not a mapping, a key is not a string or a value is of the wrong kind.
+    ValueError
+        If a key is unknown (the message names it, the closest known one and all accepted) or a
+        value is out of range.
     """
     if not isinstance(params, Mapping):
         raise TypeError(f"{owner}: params must be a mapping; got {v.describe(params)}")
@@ -199,5 +287,17 @@ def _value_schema(value: Any, key: str) -> Param:
 
 
 def infer_schema(params: Mapping[str, Any]) -> dict[str, Param]:
-    """A schema inferred from a parameter set's values (used when a check declares none)."""
+    """A schema inferred from a parameter set's values (used when a check declares none).
+
+    Parameters
+    ----------
+    params : Mapping of str to object
+        Example values: booleans, integers, reals, strings and numeric sequences get their
+        kind; anything else an ``"any"`` parameter that requires the same type.
+
+    Returns
+    -------
+    dict of str to Param
+        One parameter per key.
+    """
     return {k: _value_schema(x, k) for k, x in params.items()}

@@ -23,7 +23,25 @@ _CHECKS: dict[str, Check] = {}
 
 
 def register_check(check: Check) -> Check:
-    """Add a check to the registry (names are unique)."""
+    """Add a check to the registry (names are unique).
+
+    Parameters
+    ----------
+    check : Check
+        The check to register; registering the same object again does nothing.
+
+    Returns
+    -------
+    Check
+        ``check`` itself, so that the call can wrap a definition.
+
+    Raises
+    ------
+    TypeError
+        If ``check`` is not a :class:`~validation.check.Check`.
+    ValueError
+        If another check of the same name is registered.
+    """
     from validation.check import Check
 
     if not isinstance(check, Check):
@@ -35,7 +53,13 @@ def register_check(check: Check) -> Check:
 
 
 def unregister_check(name: str) -> None:
-    """Remove a check from the registry (tests and interactive sessions)."""
+    """Remove a check from the registry (tests and interactive sessions).
+
+    Parameters
+    ----------
+    name : str
+        The check's name; a name that is not registered is ignored.
+    """
     _CHECKS.pop(name, None)
 
 
@@ -55,7 +79,13 @@ def _discover(area: str | None = None) -> None:
 
 
 def all_checks() -> list[Check]:
-    """Every registered check (built-in, loaded with ``--from``, or from installed entry points), sorted."""
+    """Every registered check (built-in, loaded with ``--from``, or from installed entry points), sorted.
+
+    Returns
+    -------
+    list of Check
+        The checks, sorted by area and name; the built-in areas and the entry points are loaded first.
+    """
     _discover()
     from validation.plugins import load_entry_points
 
@@ -69,7 +99,25 @@ def _did_you_mean(name: str, names: list[str]) -> str:
 
 
 def get_check(name: str) -> Check:
-    """The check called ``name`` (imports only its area's module when that suffices)."""
+    """The check called ``name`` (imports only its area's module when that suffices).
+
+    Parameters
+    ----------
+    name : str
+        The check's dotted name, ``"<area>.<what>"``.
+
+    Returns
+    -------
+    Check
+        The registered check.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If no check has that name (the message suggests close names).
+    """
     if not isinstance(name, str):
         raise TypeError(f"check name must be a string; got {v.describe(name)}")
     if name not in _CHECKS:
@@ -96,6 +144,21 @@ def select_checks(patterns: list[str] | None) -> list[Check]:
     """Checks whose names match any of ``patterns``: exact names, areas, dotted name prefixes or shell globs.
 
     A pattern that matches nothing raises ``ValueError`` naming it (with close names).
+
+    Parameters
+    ----------
+    patterns : list of str or None
+        The patterns; ``None`` or an empty list selects every check.
+
+    Returns
+    -------
+    list of Check
+        The matching checks, each once, sorted by area and name.
+
+    Raises
+    ------
+    ValueError
+        If a pattern matches no check.
     """
     if not patterns:
         return all_checks()
