@@ -19,7 +19,23 @@ __all__ = ["PowerLawFit", "fit_power_law", "compare_scaling"]
 
 @dataclass(frozen=True)
 class PowerLawFit:
-    """``y ~ A x^slope`` fitted on log-log axes."""
+    r"""A power law :math:`y \approx A x^{s}` fitted on log-log axes (:func:`fit_power_law`).
+
+    Parameters
+    ----------
+    slope : float
+        The fitted exponent :math:`s`.
+    stderr : float
+        Standard error of ``slope``.
+    intercept : float
+        The fitted :math:`\log A`.
+    dof : int
+        Residual degrees of freedom: points minus fitted coefficients.
+    method : {"ols", "wls"}
+        Ordinary (no errors given) or weighted least squares.
+    nuisance : tuple of float, default ()
+        The fitted coefficients :math:`c_j` of the sub-leading corrections.
+    """
 
     slope: float
     stderr: float
@@ -29,7 +45,21 @@ class PowerLawFit:
     nuisance: tuple[float, ...] = ()
 
     def interval(self, level: float = 0.999) -> tuple[float, float]:
-        """Two-sided confidence interval for the slope."""
+        r"""Two-sided confidence interval for the slope, :math:`s \pm q\,\sigma_s`.
+
+        :math:`q` is the Student-t quantile on ``dof`` degrees of freedom for an OLS fit
+        (Student 1908, *Biometrika* 6, 1) and the normal quantile for a WLS fit.
+
+        Parameters
+        ----------
+        level : float, default 0.999
+            Confidence level in (0, 1).
+
+        Returns
+        -------
+        tuple of float
+            The interval's ``(low, high)`` ends.
+        """
         q = stats.t.ppf(0.5 + level / 2, self.dof) if self.method == "ols" else stats.norm.ppf(0.5 + level / 2)
         return (self.slope - q * self.stderr, self.slope + q * self.stderr)
 
@@ -52,7 +82,28 @@ def fit_power_law(
       and a Student-t interval.
     * ``y_err`` given (measured ``y``): weighted least squares with
       :math:`\sigma_{\log y} = \sigma_y / y`; the standard error is inflated by the
-      Birge ratio :math:`\sqrt{\chi^2/\nu}` when that exceeds one.
+      Birge ratio :math:`\sqrt{\chi^2/\nu}` when that exceeds one (Birge 1932,
+      *Phys. Rev.* 40, 207).
+
+    Parameters
+    ----------
+    x, y : array_like
+        Positive abscissae and values, of equal length (more points than fitted coefficients).
+    y_err : array_like, optional
+        Positive standard errors of ``y``; ``None`` for an unweighted fit.
+    corrections : sequence of float, default ()
+        Exponents :math:`p_j` of the sub-leading terms fitted as nuisance parameters.
+
+    Returns
+    -------
+    PowerLawFit
+        The slope with its standard error, the intercept, the degrees of freedom and the nuisances.
+
+    Raises
+    ------
+    ValueError
+        If the inputs are not finite, ``x`` and ``y`` differ in length, a value is not positive,
+        ``y_err`` is not positive or does not match ``y``, or there are too few points.
     """
     xa = _finite("x", x).ravel()
     ya = _finite("y", y).ravel()
@@ -94,7 +145,33 @@ def compare_scaling(
     corrections: Sequence[float] = (),
     alpha: float = DEFAULT_ALPHA,
 ) -> Comparison:
-    """The fitted exponent of ``y ~ x^s`` against a predicted exponent (t- or z-test)."""
+    r"""The fitted exponent of :math:`y \sim x^{s}` against a predicted exponent (t- or z-test).
+
+    With :math:`\hat s \pm \sigma_s` from :func:`fit_power_law`, the statistic is
+    :math:`t = |\hat s - s_0| / \sigma_s` and the p-value :math:`2\,T_\nu(-t)`, Student's t on
+    the fit's :math:`\nu` degrees of freedom, for an OLS fit (Student 1908, *Biometrika* 6, 1),
+    or :math:`2\,\Phi(-t)` for a WLS fit.
+
+    Parameters
+    ----------
+    predicted_exponent : float
+        The theory's exponent :math:`s_0`.
+    x, y, y_err, corrections
+        As in :func:`fit_power_law`.
+    alpha : float, default DEFAULT_ALPHA
+        Significance level in (0, 1).
+
+    Returns
+    -------
+    Comparison
+        Rule ``"scaling-exponent"``; ``details`` holds the slope, its interval at level
+        ``1 - alpha``, the fit and the data.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not in (0, 1) or the fit rejects the data (see :func:`fit_power_law`).
+    """
     alpha = _check_alpha(alpha)
     fit = fit_power_law(x, y, y_err, corrections=corrections)
     if fit.stderr == 0:

@@ -57,6 +57,26 @@ class Comparison:
     ``kind`` is ``"statistical"`` (a test at level ``alpha`` with a p-value) or
     ``"deterministic"`` (``p_value`` is ``None``; the statistic is the largest
     ratio of discrepancy to ``tolerance`` and the comparison passes when it is <= 1).
+
+    Parameters
+    ----------
+    rule : str
+        The rule that made it (``"point-z"``, ``"point-t"``, ``"point-chi2"``, ``"binned-chi2"``,
+        ``"ks"``, ``"scaling-exponent"``, ``"tolerance"``).
+    statistic : float
+        The test statistic (for ``"deterministic"``: the largest discrepancy over its allowance).
+    p_value : float or None
+        The p-value; ``None`` for a deterministic comparison.
+    alpha : float
+        The significance level of the verdict.
+    passed : bool
+        The verdict: ``p_value > alpha``, or ``statistic <= 1`` for a deterministic comparison.
+    details : dict, default {}
+        The rule's further quantities (degrees of freedom, the compared components, the fit).
+    kind : {"statistical", "deterministic"}, default "statistical"
+        Whether the comparison is a statistical test.
+    tolerance : float, optional
+        The largest allowed discrepancy of a deterministic comparison.
     """
 
     rule: str
@@ -107,21 +127,38 @@ def compare_point(
     the truncation budget :math:`b_i` is standardised, :math:`z_i = e_i / s_i`.
 
     * Without ``covariance``: the components are tested together by the
-      Bonferroni-combined two-sided normal test, ``p = min(1, k * min_i 2 Phi(-z_i))``
+      Bonferroni-combined two-sided normal test, :math:`p = \min(1, k \min_i 2\Phi(-z_i))`
       (valid under any dependence between components).
     * With ``covariance`` (the estimate's covariance matrix, shape ``(k, k)``):
-      ``chi2 = e^T C^{-1} e`` (with the sign of each difference kept), ``k`` degrees of freedom.
+      :math:`\chi^2 = e^\top C^{-1} e` (with the sign of each difference kept), ``k`` degrees of freedom.
+
+    The Bonferroni bound follows Bonferroni (1936) and the quadratic form is Pearson's
+    (1900) chi-square for a multivariate normal estimate; Student's t is Student (1908).
 
     Parameters
     ----------
-    prediction, value, stderr, truncation
-        Broadcastable arrays.  ``stderr`` must be > 0 where the excess is > 0.
-    alpha
-        Significance level of the verdict.
-    dof
+    prediction, value, stderr, truncation : array_like
+        Broadcastable arrays: the prediction, the estimate, its standard error and the
+        (non-negative) truncation budget.  ``stderr`` must be > 0 where the excess is > 0.
+    alpha : float, default DEFAULT_ALPHA
+        Significance level of the verdict, in (0, 1).
+    covariance : ndarray, optional
+        The estimate's covariance matrix, shape ``(k, k)`` for ``k`` components.
+    dof : array_like, optional
         Degrees of freedom of each standard error when it comes from few replicates
         (a mean over ``r`` chains has ``r - 1``): the two-sided tail is Student t's
         instead of the normal's.  ``None`` (default): normal.
+
+    Returns
+    -------
+    Comparison
+        Rule ``"point-z"``, ``"point-t"`` or ``"point-chi2"``; ``details`` holds the compared components.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not in (0, 1), an input is not finite, ``stderr`` or ``truncation``
+        is negative, ``covariance`` has the wrong shape or ``dof`` is below 1.
     """
     alpha = _check_alpha(alpha)
     pred = _finite("prediction", prediction)
@@ -198,6 +235,40 @@ def compare_distribution(
     ``counts`` may be given instead of raw samples for ``chi2`` when ``bins`` are
     explicit edges (then ``samples`` is ignored and may be ``None``); counts in
     ``(-inf, e_0)`` and ``(e_last, inf)`` must be included as first/last entries.
+
+    References: Pearson (1900), *Phil. Mag.* 50, 157; Kolmogorov (1933), *G. Ist. Ital.
+    Attuari* 4, 83; Marsaglia, Tsang & Wang (2003), *J. Stat. Softw.* 8(18) for the exact
+    distribution that ``kstwo`` evaluates.
+
+    Parameters
+    ----------
+    cdf : callable
+        The predicted CDF, evaluated on arrays.
+    samples : array_like or None
+        The measured draws (``None`` when ``counts`` are given).
+    truncation : callable or float, default 0
+        Bound on the predicted CDF's error, pointwise (a callable) or uniform (a float).
+    alpha : float, default DEFAULT_ALPHA
+        Significance level of the verdict, in (0, 1).
+    method : {"chi2", "ks"}, default "chi2"
+        Binned Pearson chi-square or Kolmogorov-Smirnov.
+    bins : int or sequence of float, optional
+        Number of equal-mass bins, or explicit interior bin edges (``chi2`` only).
+    counts : array_like, optional
+        Binned counts for explicit edges, tails included (``chi2`` only).
+
+    Returns
+    -------
+    Comparison
+        Rule ``"binned-chi2"`` (``details``: degrees of freedom, edges, observed and expected
+        counts) or ``"ks"``.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha``, ``truncation``, ``method``, the edges or the counts are invalid, the
+        samples are not finite or too few (10 for ``ks``, 50 for ``chi2``), or the predicted
+        CDF gives a bin a non-positive probability.
     """
     alpha = _check_alpha(alpha)
     if not callable(truncation):
@@ -286,6 +357,30 @@ def compare_tolerance(
     ``source``) and :math:`b` the theory's truncation budget.  The statistic is
     :math:`\max_i |\hat y_i - y_i| / (\tau_i + b_i)`; there is no p-value, since
     nothing is random.  ``alpha`` is recorded only for uniformity.
+
+    Parameters
+    ----------
+    prediction, value : array_like
+        The prediction and the computed value, broadcastable.
+    tolerance : array_like
+        The computation's non-negative error bound :math:`\tau`.
+    truncation : array_like, default 0
+        The theory's non-negative truncation budget :math:`b`.
+    alpha : float, default DEFAULT_ALPHA
+        Recorded with the result; in (0, 1).
+    source : str, default ""
+        Where the tolerance comes from (the solver's error control), shown in reports.
+
+    Returns
+    -------
+    Comparison
+        Rule ``"tolerance"``, kind ``"deterministic"``, no p-value.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not in (0, 1), an input is not finite, or ``tolerance`` or
+        ``truncation`` is negative.
     """
     alpha = _check_alpha(alpha)
     pred = _finite("prediction", prediction)
@@ -317,11 +412,30 @@ def compare_tolerance(
 
 
 def combine(comparisons: Mapping[str, Comparison], alpha: float) -> Comparison:
-    """Join several comparisons made on the same data into one verdict.
+    r"""Join several comparisons made on the same data into one verdict.
 
-    Statistical parts: Bonferroni, ``p = min(1, m * min_i p_i)`` (valid under any
-    dependence).  Deterministic parts: every part must pass.  Mixed kinds are not
+    Statistical parts: Bonferroni, :math:`p = \min(1, m \min_i p_i)` for :math:`m` parts
+    (valid under any dependence; Bonferroni 1936, *Pubbl. R. Ist. Sup. Sci. Econ. Comm.
+    Firenze* 8, 3).  Deterministic parts: every part must pass.  Mixed kinds are not
     allowed (a check is either statistical or deterministic).
+
+    Parameters
+    ----------
+    comparisons : Mapping of str to Comparison
+        The parts, by name; all of one kind.
+    alpha : float
+        Significance level of the joint verdict, in (0, 1).
+
+    Returns
+    -------
+    Comparison
+        The joint verdict with the worst part's rule and statistic; ``details["parts"]``
+        holds every part.
+
+    Raises
+    ------
+    ValueError
+        If ``comparisons`` is empty, mixes kinds, or ``alpha`` is not in (0, 1).
     """
     if not comparisons:
         raise ValueError("nothing to combine")
@@ -352,10 +466,30 @@ def _lift(c: Comparison) -> dict[str, Any]:
 
 
 def suite_alpha(alpha_family: float, n_checks: int, alpha_check: float = DEFAULT_ALPHA) -> float:
-    """Per-check level that keeps the family-wise error of ``n_checks`` checks at ``alpha_family``.
+    r"""Per-check level that keeps the family-wise error of ``n_checks`` checks at ``alpha_family``.
 
-    Bonferroni: ``min(alpha_check, alpha_family / n_checks)``.  For the suite's
-    pass/fail decision this equals Holm's procedure (whose first step is Bonferroni).
+    Bonferroni: :math:`\min(\alpha_{\rm check}, \alpha_{\rm family} / m)` for :math:`m` checks.
+    For the suite's pass/fail decision this equals Holm's procedure (whose first step is
+    Bonferroni; Holm 1979, *Scand. J. Stat.* 6, 65).
+
+    Parameters
+    ----------
+    alpha_family : float
+        The family-wise error rate, in (0, 1).
+    n_checks : int
+        The number :math:`m` of statistical checks, at least 1.
+    alpha_check : float, default DEFAULT_ALPHA
+        The largest per-check level, in (0, 1).
+
+    Returns
+    -------
+    float
+        The per-check significance level.
+
+    Raises
+    ------
+    ValueError
+        If ``n_checks < 1`` or a level is not in (0, 1).
     """
     if n_checks < 1:
         raise ValueError("n_checks must be >= 1")
