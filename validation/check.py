@@ -62,11 +62,16 @@ MODES = ("quick", "full")
 class Prediction:
     """A theory's prediction.
 
-    ``value`` is a number / array, or a callable (a CDF, a density) for
-    distribution checks.  ``truncation`` bounds the theory's own error (the
-    truncation budget: number, array or callable; 0 for exact results).
-    ``summary`` is a short JSON-friendly description for reports (defaults to
-    ``value`` when that is a number).
+    Parameters
+    ----------
+    value : number, array_like or callable
+        A number / array, or a callable (a CDF, a density) for distribution checks.
+    truncation : number, array_like or callable, default 0
+        Bounds the theory's own error (the truncation budget; 0 for exact results).
+    summary : object, optional
+        A short JSON-friendly description for reports (defaults to ``value`` when that is a number).
+    extra : dict, default {}
+        Further quantities of the theory that ``compare`` may use.
     """
 
     value: Any
@@ -75,6 +80,13 @@ class Prediction:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def display(self) -> Any:
+        """The prediction as reports show it.
+
+        Returns
+        -------
+        object
+            ``summary`` when given, else the name of a callable ``value``, else ``value``.
+        """
         if self.summary is not None:
             return self.summary
         if callable(self.value):
@@ -91,13 +103,18 @@ class Twin:
 
     Parameters
     ----------
-    name
+    name : str
         Short identifier, unique within the check (``"lambda3_x1.1"``).
-    how_wrong
+    how_wrong : str
         What is wrong and by how much, in words (``"lambda_3 multiplied by 1.1"``):
         this is the check's stated power.
-    predict
+    predict : callable
         The wrong theory: ``predict(params) -> Prediction``, same shape as the check's own.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` or ``how_wrong`` is empty or not a string, or ``predict`` is not callable.
     """
 
     name: str
@@ -121,29 +138,36 @@ class Display:
 
     Parameters
     ----------
-    quantity
+    quantity : str
         What is compared, in words (``"output excess kurtosis"``).
-    kind
+    kind : str, default "point"
         ``"point"`` (named components), ``"curve"`` (a quantity against ``axis``),
         ``"trajectory"`` (several series against time), ``"spectrum"`` (complex
         eigenvalues), ``"scaling"`` (a power law on log-log axes), ``"distribution"``
         (a CDF or density), ``"degradation"`` (a curve against temperature) or
         ``"matrix"``.
-    unit
+    unit : str, default "dimensionless"
         Unit of the quantity, or ``"dimensionless"``.
-    axis, axis_unit
+    axis, axis_unit : str, optional
         The control parameter along the components (``"width"``, ``"t"``, ``"n"``,
         ``"lattice point"``) and its unit; ``None`` for unordered components.
-    series
+    series : tuple of str, default ()
         Names of the series along the last axis (``("x", "y", "z")``), if any.
-    xlog, ylog
+    xlog, ylog : bool, default False
         Logarithmic axes.
-    labels
+    labels : tuple of str or callable, optional
         Names of the compared components, in the order of the flattened prediction: a
         tuple, or ``labels(params) -> sequence of str`` when they depend on the
         parameters (``("variance", "excess kurtosis")``, ``"k_3"``, ``"widths (4, 8)"``).
         ``None`` for curves and trajectories, whose components are named by
         ``axis`` and ``series`` (the axis values are ``Estimate.diagnostics["axis"]``).
+
+    Raises
+    ------
+    TypeError
+        If ``quantity`` is empty or not a string.
+    ValueError
+        If ``kind`` is not one of the kinds above.
     """
 
     quantity: str
@@ -157,7 +181,18 @@ class Display:
     labels: Any = None
 
     def component_labels(self, params: Mapping[str, Any]) -> list[str] | None:
-        """The component names for ``params`` (``None`` when not declared)."""
+        """The component names for ``params`` (``None`` when not declared).
+
+        Parameters
+        ----------
+        params : Mapping of str to object
+            The run's parameters, passed to a callable ``labels``.
+
+        Returns
+        -------
+        list of str or None
+            One name per compared component, or ``None`` when ``labels`` is not declared.
+        """
         if self.labels is None:
             return None
         out = self.labels(params) if callable(self.labels) else self.labels
@@ -185,30 +220,39 @@ class Check:
 
     Parameters
     ----------
-    name
+    name : str
         Dotted unique name, ``"<area>.<what>"`` (e.g. ``"edgeworth.density.exp"``).
-    area
+    area : str
         The theory area (``"edgeworth"``, ``"wide_networks"``...); the name starts with it.
-    description
+    description : str
         One line.
-    predict, measure, compare
-        See the module docstring.
-    quick, full
+    predict, measure, compare : callable
+        ``predict(params) -> Prediction``, ``measure(params, seed) -> Estimate`` and
+        ``compare(prediction, estimate, params, alpha) -> Comparison``; see the module docstring.
+    quick, full : Mapping of str to object
         Parameter sets for quick runs (the default suite) and ``--full`` runs; the
         full set overrides the quick one key by key.
-    schema
+    schema : Mapping of str to Param, optional
         The accepted parameters; ``None`` infers one from the quick set's values.
-    twins
+    twins : tuple of Twin, default ()
         Falsification twins; every built-in check declares at least one.
-    display
+    display : Display, optional
         How the compared quantity is named and drawn.
-    deterministic
+    deterministic : bool, default False
         ``True`` when the measurement has no random error (a solver against a closed
         form): its comparison is a stated numerical tolerance, not a p-value, and it
         is not counted in the suite's family of statistical tests.
-    plot
+    plot : callable, optional
         Optional ``plot(result, path)`` writing a PNG; the default plot for the
         display kind is used when ``None``.
+
+    Raises
+    ------
+    TypeError
+        If a field has the wrong type (names, functions, twins, display, schema entries).
+    ValueError
+        If the name does not start with the area, twin names repeat, the quick set misses a
+        declared parameter, or a parameter set fails the schema.
     """
 
     name: str
@@ -262,14 +306,50 @@ class Check:
         return bool(getattr(self, "_schema_declared", False))
 
     def twin(self, name: str) -> Twin:
-        """The twin called ``name``."""
+        """The twin called ``name``.
+
+        Parameters
+        ----------
+        name : str
+            The twin's name.
+
+        Returns
+        -------
+        Twin
+            The falsification twin.
+
+        Raises
+        ------
+        ValueError
+            If the check has no twin of that name (the message lists the known ones).
+        """
         for t in self.twins:
             if t.name == name:
                 return t
         raise ValueError(f"check {self.name!r}: {unknown_key_message(name, [t.name for t in self.twins], 'twin')}")
 
     def params(self, mode: str = "quick", overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The validated parameter set of ``mode`` with ``overrides`` applied."""
+        """The validated parameter set of ``mode`` with ``overrides`` applied.
+
+        Parameters
+        ----------
+        mode : {"quick", "full"}, default "quick"
+            The quick set, or the quick set updated by the full one.
+        overrides : Mapping of str to object, optional
+            Values replacing those of the set.
+
+        Returns
+        -------
+        dict of str to object
+            The parameters, validated against the schema.
+
+        Raises
+        ------
+        TypeError
+            If ``overrides`` is not a mapping or a value has the wrong type.
+        ValueError
+            If ``mode`` or a key is unknown, or a value is out of range.
+        """
         v.choice(mode, "mode", MODES)
         p = dict(self.quick if mode == "quick" else {**self.quick, **self.full})
         if overrides is not None:
@@ -330,6 +410,32 @@ class Check:
         ``predict`` replaces the theory (a falsification test feeds a wrong one).  With
         ``catch=True`` an exception in predict, measure or compare becomes an ``ERROR``
         result; bad arguments to ``run`` itself always raise.
+
+        Parameters
+        ----------
+        params : Mapping of str to object, optional
+            Overrides of the mode's parameter set.
+        mode : {"quick", "full"}, default "quick"
+            Which parameter set to start from.
+        seed : int, default 0
+            Seed of the measurement.
+        alpha : float, default DEFAULT_ALPHA
+            Significance level of the verdict, in (0, 1].
+        predict : callable, optional
+            A theory replacing the check's own ``predict``.
+        catch : bool, default True
+            Turn an exception in predict, measure or compare into an ``ERROR`` result.
+
+        Returns
+        -------
+        CheckResult
+            The verdict with the prediction, the estimate and the comparison.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If an argument of ``run`` is invalid; with ``catch=False`` also what predict,
+            measure or compare raise.
         """
         seed = v.seed(seed)
         alpha = v.real(alpha, "alpha", minimum=0.0, maximum=1.0, open_min=True)
@@ -359,6 +465,32 @@ class Check:
         ``twins=True`` judges every twin, a sequence of names judges those, ``False`` none.
         This is what calibration runs: the false-fail rate of the correct theory and the
         power against each twin come from the same measurements.
+
+        Parameters
+        ----------
+        params : Mapping of str to object, optional
+            Overrides of the mode's parameter set.
+        mode : {"quick", "full"}, default "quick"
+            Which parameter set to start from.
+        seed : int, default 0
+            Seed of the one measurement.
+        alpha : float, default DEFAULT_ALPHA
+            Significance level of the verdicts, in (0, 1].
+        twins : bool or sequence of str, default True
+            Which twins to judge.
+        catch : bool, default True
+            Turn an exception into ``ERROR`` results.
+
+        Returns
+        -------
+        Evaluation
+            The correct prediction's result and one result per twin, by name.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If an argument is invalid or a twin name unknown; with ``catch=False`` also what
+            predict, measure or compare raise.
         """
         seed = v.seed(seed)
         alpha = v.real(alpha, "alpha", minimum=0.0, maximum=1.0, open_min=True)
