@@ -60,6 +60,20 @@ def jsonable(obj: Any, *, max_items: int | None = 64) -> Any:
 
     With ``max_items=None`` nothing is shortened; otherwise longer arrays and lists are
     summarised by their shape and first values.
+
+    Parameters
+    ----------
+    obj : object
+        The value: numbers, arrays, mappings, sequences and dataclasses are converted
+        recursively; a non-finite float becomes its ``repr``, anything else its ``repr``.
+    max_items : int or None, default 64
+        Arrays and lists longer than this are summarised by their shape (or length) and
+        first eight values.
+
+    Returns
+    -------
+    object
+        A value made of ``None``, bools, ints, floats, strings, lists and dicts.
     """
     if obj is None or isinstance(obj, (bool, str)):
         return obj
@@ -89,7 +103,47 @@ def jsonable(obj: Any, *, max_items: int | None = 64) -> Any:
 
 @dataclass
 class CheckResult:
-    """Everything one run of a check records."""
+    """Everything one run of a check records.
+
+    Parameters
+    ----------
+    name, area : str
+        The check's name and area.
+    params : dict of str to object
+        The parameters the run used.
+    prediction : object
+        The prediction as reports show it (``None`` after an error).
+    estimate : dict or None
+        The measurement's summary (``None`` after an error).
+    truncation : object
+        The truncation budget's summary: its largest value, or ``"pointwise"``.
+    rule : str
+        The comparison rule (``"error"`` after an error).
+    statistic, p_value : float or None
+        The test statistic and p-value (``p_value`` is ``None`` for deterministic checks).
+    alpha : float
+        The significance level of the verdict.
+    passed : bool
+        The verdict.
+    seconds : float
+        Wall time of the run.
+    seed : int
+        Seed of the measurement.
+    details : dict, default {}
+        The comparison's further quantities.
+    error : str, optional
+        ``"ExceptionType: message"`` when the run raised.
+    raw : dict, default {}
+        The prediction, estimate and comparison objects (not stored in results files).
+    mode : {"quick", "full"}, default "quick"
+        The parameter set run.
+    kind : {"statistical", "deterministic"}, default "statistical"
+        Whether the comparison is a statistical test.
+    tolerance : float, optional
+        The allowed discrepancy of a deterministic comparison.
+    twin : str, optional
+        The falsification twin judged, or ``None`` for the correct prediction.
+    """
 
     name: str
     area: str
@@ -114,11 +168,19 @@ class CheckResult:
 
     @property
     def verdict(self) -> str:
+        """``"ERROR"`` when the run raised, else ``"PASS"`` or ``"FAIL"``."""
         if self.error is not None:
             return "ERROR"
         return "PASS" if self.passed else "FAIL"
 
     def to_json(self) -> dict[str, Any]:
+        """The result as a JSON-friendly record (without ``raw``).
+
+        Returns
+        -------
+        dict of str to object
+            The fields and the verdict, converted with :func:`jsonable`.
+        """
         return {
             "name": self.name,
             "area": self.area,
@@ -144,7 +206,15 @@ class CheckResult:
 
 @dataclass
 class Evaluation:
-    """One measurement judged against the correct prediction and against every twin."""
+    """One measurement judged against the correct prediction and against every twin.
+
+    Parameters
+    ----------
+    result : CheckResult
+        The correct prediction's result.
+    twins : dict of str to CheckResult
+        Each judged twin's result, by twin name.
+    """
 
     result: CheckResult
     twins: dict[str, CheckResult]
@@ -156,31 +226,91 @@ def _canonical(obj: Any) -> str:
 
 
 def result_key(r: dict[str, Any]) -> str:
-    """The identity of a stored result: check name, mode, parameters and seed."""
+    """The identity of a stored result: check name, mode, parameters and seed.
+
+    Parameters
+    ----------
+    r : dict of str to object
+        A stored result record.
+
+    Returns
+    -------
+    str
+        Canonical JSON of ``[name, mode, params, seed]``.
+    """
     return _canonical([r.get("name"), r.get("mode", "quick"), r.get("params"), r.get("seed")])
 
 
 def checksum(r: dict[str, Any]) -> str:
-    """SHA-256 of the result's canonical JSON without its ``checksum`` field."""
+    """SHA-256 of the result's canonical JSON without its ``checksum`` field.
+
+    Parameters
+    ----------
+    r : dict of str to object
+        A result record.
+
+    Returns
+    -------
+    str
+        The hexadecimal digest.
+    """
     body = {k: x for k, x in r.items() if k != "checksum"}
     return hashlib.sha256(_canonical(body).encode()).hexdigest()
 
 
 def seal(r: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``r`` with its checksum set."""
+    """A copy of ``r`` with its checksum set.
+
+    Parameters
+    ----------
+    r : dict of str to object
+        A result record (not modified).
+
+    Returns
+    -------
+    dict of str to object
+        The record with ``checksum`` from :func:`checksum`.
+    """
     out = {k: x for k, x in r.items() if k != "checksum"}
     out["checksum"] = checksum(out)
     return out
 
 
 def verify(r: dict[str, Any]) -> bool:
-    """Whether ``r`` carries a checksum that matches its content."""
+    """Whether ``r`` carries a checksum that matches its content.
+
+    Parameters
+    ----------
+    r : dict of str to object
+        A stored result record.
+
+    Returns
+    -------
+    bool
+        ``True`` when its ``checksum`` is a string equal to :func:`checksum` of ``r``.
+    """
     c = r.get("checksum")
     return isinstance(c, str) and c == checksum(r)
 
 
 def resolve_output(path: str) -> str:
-    """The file to write for a user-named output path: a symbolic link the user named is followed once."""
+    """The file to write for a user-named output path: a symbolic link the user named is followed once.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output path as the user gave it.
+
+    Returns
+    -------
+    str
+        The absolute path of the file to write.
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a string or path-like.
+    """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"output path must be a string; got {type(path).__name__}")
     path = os.fspath(path)
@@ -189,7 +319,22 @@ def resolve_output(path: str) -> str:
 
 @contextlib.contextmanager
 def locked(path: str, timeout: float = 120.0) -> Iterator[None]:
-    """Hold the exclusive lock of the results file ``path`` (a hidden ``.NAME.lock`` beside it)."""
+    """Hold the exclusive lock of the results file ``path`` (a hidden ``.NAME.lock`` beside it).
+
+    A context manager; the folder is created if needed.
+
+    Parameters
+    ----------
+    path : str
+        The results file.
+    timeout : float, default 120.0
+        Seconds to wait for the lock.
+
+    Raises
+    ------
+    RuntimeError
+        If the lock is not obtained within ``timeout``.
+    """
     from filelock import FileLock, Timeout
 
     d = os.path.dirname(path) or "."
@@ -207,6 +352,18 @@ def write_atomic(path: str, text: str) -> None:
 
     The final file has the permissions the umask gives a new file.  If ``path`` is a
     symbolic link, the link itself is replaced (nothing is written through it).
+
+    Parameters
+    ----------
+    path : str
+        The file to write; its folder is created if needed.
+    text : str
+        The content, written as UTF-8.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written (the temporary file is removed first).
     """
     d = os.path.dirname(os.path.abspath(path))
     os.makedirs(d, exist_ok=True)
@@ -229,6 +386,21 @@ def load_results(path: str) -> dict[str, Any]:
 
     Raises ``ValueError`` when the file exists but is not a theorycheck results file:
     it is never overwritten then.
+
+    Parameters
+    ----------
+    path : str
+        The results file.
+
+    Returns
+    -------
+    dict of str to object
+        The document, with at least ``"results"`` (a list).
+
+    Raises
+    ------
+    ValueError
+        If the file exists but is not JSON with a ``"results"`` list.
     """
     try:
         with open(path, encoding="utf-8") as fh:
@@ -247,6 +419,29 @@ def merge_results(path: str, results: Iterable[dict[str, Any]], suite: dict[str,
 
     Entries with the same :func:`result_key` are replaced; all others are kept, in their
     order, with new entries appended.
+
+    Parameters
+    ----------
+    path : str
+        The results file (created if missing).
+    results : iterable of dict
+        The new result records; each is sealed with its checksum.
+    suite : dict, optional
+        The run's suite summary, replacing the stored one.
+
+    Returns
+    -------
+    dict of str to object
+        The merged document as written.
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a string.
+    ValueError
+        If the file exists but is not a results file.
+    RuntimeError
+        If the file's lock cannot be taken.
     """
     path = resolve_output(path)
     new = [seal(r) for r in results]
