@@ -50,7 +50,13 @@ INLINE_LIMIT = 4096
 
 
 def schema_path() -> str:
-    """Path of the JSON Schema of a stored result."""
+    """Path of the JSON Schema of a stored result.
+
+    Returns
+    -------
+    str
+        Absolute path of ``validation/schemas/result-1.schema.json``.
+    """
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemas", "result-1.schema.json")
 
 
@@ -86,7 +92,14 @@ def _static_environment() -> dict[str, Any]:
 
 
 def environment() -> dict[str, Any]:
-    """Package versions, git commit, threads and platform of this process."""
+    """Package versions, git commit, threads and platform of this process.
+
+    Returns
+    -------
+    dict of str to object
+        ``python``, ``platform``, ``machine``, ``packages`` (versions), ``commit`` (with
+        ``-dirty`` for uncommitted changes), ``threads`` and ``cpus``.
+    """
     env = dict(_static_environment())
     threads: dict[str, Any] = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
     torch = sys.modules.get("torch")
@@ -149,7 +162,22 @@ def _float(x: float) -> Any:
 
 
 def to_plain(obj: Any, sidecar: _Sidecar | None = None) -> Any:
-    """JSON-friendly, full precision; arrays over :data:`INLINE_LIMIT` entries go to the sidecar."""
+    """JSON-friendly, full precision; arrays over :data:`INLINE_LIMIT` entries go to the sidecar.
+
+    Parameters
+    ----------
+    obj : object
+        The value: numbers, arrays, mappings, sequences and dataclasses are converted
+        recursively; a non-finite float becomes its ``repr``, a function its name.
+    sidecar : optional
+        The record's collector of large arrays; ``None`` keeps every array inline.
+
+    Returns
+    -------
+    object
+        A value made of ``None``, bools, ints, floats, strings, lists and dicts (complex
+        values as ``{"re", "im"}``, large arrays as sidecar references).
+    """
     if obj is None or isinstance(obj, (bool, str)):
         return obj
     if isinstance(obj, np.bool_):
@@ -189,7 +217,25 @@ def _nested(x: Any) -> Any:
 
 
 def load_array(value: Any, base_dir: str) -> np.ndarray:
-    """An array stored in a record: inline lists, ``{"re", "im"}`` pairs or a sidecar reference."""
+    """An array stored in a record: inline lists, ``{"re", "im"}`` pairs or a sidecar reference.
+
+    Parameters
+    ----------
+    value : object
+        The stored form, as :func:`to_plain` wrote it.
+    base_dir : str
+        The results file's folder, against which sidecar paths are resolved.
+
+    Returns
+    -------
+    ndarray
+        The array (real or complex; non-finite values written as text are read back).
+
+    Raises
+    ------
+    OSError
+        If a referenced sidecar file cannot be read.
+    """
     if isinstance(value, dict) and "sidecar" in value:
         with np.load(os.path.join(base_dir, value["sidecar"])) as z:
             return np.array(z[value["key"]])
@@ -225,6 +271,20 @@ def result_record(res: CheckResult, check: Any = None, *, sidecar_dir: str | Non
 
     With ``sidecar_dir`` large arrays are written to ``<sidecar_dir>/<stem>.npz`` and
     referenced; without it they stay inline.
+
+    Parameters
+    ----------
+    res : CheckResult
+        The result to store.
+    check : Check, optional
+        The check that made it, for its description and display.
+    sidecar_dir : str, optional
+        Folder of the sidecar ``.npz`` files (see :func:`sidecar_dir_for`).
+
+    Returns
+    -------
+    dict of str to object
+        The record described in this module's docstring.
     """
     base = res.to_json()
     key = f"{res.name}|{res.mode}|{res.seed}|{sorted(base['params'].items())!r}"
@@ -271,12 +331,37 @@ def result_record(res: CheckResult, check: Any = None, *, sidecar_dir: str | Non
 
 
 def sidecar_dir_for(results_path: str) -> str:
-    """The folder of the sidecar arrays of a results file: ``results/quick.json`` -> ``results/quick.arrays``."""
+    """The folder of the sidecar arrays of a results file: ``results/quick.json`` -> ``results/quick.arrays``.
+
+    Parameters
+    ----------
+    results_path : str
+        The results file.
+
+    Returns
+    -------
+    str
+        Its path with ``.json`` replaced by (or, without ``.json``, followed by) ``.arrays``.
+    """
     root, ext = os.path.splitext(results_path)
     return (root if ext == ".json" else results_path) + ".arrays"
 
 
 def fmt_num(v: Any, digits: int = 4) -> str:
+    """A number for tables and one-line summaries.
+
+    Parameters
+    ----------
+    v : object
+        The value: a number, ``None``, a bool, or anything else.
+    digits : int, default 4
+        Significant digits of a finite number.
+
+    Returns
+    -------
+    str
+        ``"-"`` for ``None`` and bools, the number in ``g`` format, else ``str(v)``.
+    """
     if isinstance(v, bool) or v is None:
         return "-"
     if isinstance(v, (int, float)):
@@ -305,7 +390,19 @@ def _at(a: Any, i: int) -> Any:
 
 
 def decisive(r: dict[str, Any]) -> str:
-    """The quantity that decided the verdict, as "measurement ± error vs prediction" (one short line)."""
+    """The quantity that decided the verdict, as "measurement ± error vs prediction" (one short line).
+
+    Parameters
+    ----------
+    r : dict of str to object
+        A stored record (its rule, kind, details, components and error are read).
+
+    Returns
+    -------
+    str
+        The error's first line, the slope against the predicted exponent, the worst
+        component against its prediction, the chi-square or KS statistic, or the statistic.
+    """
     if r.get("error"):
         return str(r["error"]).splitlines()[0][:60]
     det = r.get("details") or {}
