@@ -42,21 +42,79 @@ DEFAULT_ALPHA_FAMILY = 0.01
 
 
 def check_seed(suite_seed: int, name: str) -> int:
-    """The seed a check named ``name`` runs with in a suite seeded by ``suite_seed``."""
+    """The seed a check named ``name`` runs with in a suite seeded by ``suite_seed``.
+
+    Parameters
+    ----------
+    suite_seed : int
+        The suite's seed.
+    name : str
+        The check's name.
+
+    Returns
+    -------
+    int
+        ``SeedSequence([suite_seed, crc32(name)]).generate_state(1)[0]``, a 32-bit seed.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``suite_seed`` is not a valid seed (a non-negative integer).
+    """
     suite_seed = v.seed(suite_seed, "suite seed")
     ss = np.random.SeedSequence([int(suite_seed), zlib.crc32(name.encode())])
     return int(ss.generate_state(1, dtype=np.uint32)[0])
 
 
 def family_alpha(checks: Iterable[Check], alpha_family: float = DEFAULT_ALPHA_FAMILY) -> float:
-    """The per-check level of a suite of ``checks``: ``min(1e-3, alpha_family / m)``, m = statistical checks."""
+    r"""The per-check level of a suite of ``checks``: ``min(1e-3, alpha_family / m)``, m = statistical checks.
+
+    Bonferroni: :math:`\alpha = \min(10^{-3}, \alpha_{\rm family}/m)` with :math:`m` the number of
+    non-deterministic checks (at least 1) keeps the family-wise error at :math:`\alpha_{\rm family}`
+    (Bonferroni 1936; Holm 1979, *Scand. J. Stat.* 6, 65); see :func:`validation.stats.suite_alpha`.
+
+    Parameters
+    ----------
+    checks : iterable of Check
+        The suite's checks.
+    alpha_family : float, default DEFAULT_ALPHA_FAMILY
+        The family-wise error rate, in (0, 1).
+
+    Returns
+    -------
+    float
+        The per-check significance level.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha_family`` is not in (0, 1).
+    """
     m = sum(1 for c in checks if not c.deterministic)
     return suite_alpha(alpha_family, max(m, 1), DEFAULT_ALPHA)
 
 
 @dataclass
 class SuiteResult:
-    """Results of a suite run (including results kept by ``resume``)."""
+    """Results of a suite run (including results kept by ``resume``).
+
+    Parameters
+    ----------
+    results : list of dict
+        One stored record per check, in the order run (fresh or kept by ``resume``).
+    alpha_family : float
+        The family-wise error rate.
+    alpha_check : float
+        The per-check level the statistical checks were judged at.
+    seed : int
+        The suite seed.
+    mode : {"quick", "full"}
+        The parameter sets run.
+    fresh : list of CheckResult, default []
+        The results of the checks run now (not kept by ``resume``).
+    rerun_tampered : list of str, default []
+        Checks whose stored result failed its checksum and were run again.
+    """
 
     results: list[dict[str, Any]]
     alpha_family: float
@@ -68,6 +126,7 @@ class SuiteResult:
 
     @property
     def passed(self) -> bool:
+        """Whether there are results and every one passed."""
         return bool(self.results) and all(r["passed"] for r in self.results)
 
 
@@ -88,6 +147,39 @@ def run_suite(
 
     ``check_seeds`` maps check names to explicit seeds (``--check-seed``), overriding
     the derived ones.
+
+    Parameters
+    ----------
+    checks : iterable of Check
+        The checks to run, in order.
+    mode : {"quick", "full"}, default "quick"
+        The parameter sets to run.
+    seed : int, default 0
+        The suite seed, from which each check's seed is derived (:func:`check_seed`).
+    alpha_family : float, default DEFAULT_ALPHA_FAMILY
+        The family-wise error rate, in (0, 1); each check runs at :func:`family_alpha`.
+    json_path : str, optional
+        Results file into which each result is merged as it finishes.
+    resume : bool, default False
+        Keep the intact stored results of the same mode, parameters and seed instead of
+        running those checks (needs ``json_path``).
+    on_start, on_result : callable, optional
+        Called with each check before it runs and with its result after.
+    plots_dir : str, optional
+        Folder for each fresh result's plot.
+    check_seeds : dict of str to int, optional
+        Explicit seeds by check name.
+
+    Returns
+    -------
+    SuiteResult
+        The records, levels, seed, mode and fresh results.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If no check is given, an argument is invalid, ``resume`` has no results file, or
+        the results file is not one.
     """
     checks = list(checks)
     if not checks:
