@@ -34,7 +34,34 @@ REFERENCE_LEVELS = (0.05, 0.01, 0.001)
 
 
 def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Exact two-sided binomial confidence interval for ``k`` successes in ``n`` trials."""
+    r"""Exact two-sided binomial confidence interval for ``k`` successes in ``n`` trials.
+
+    With :math:`a = 1 - \text{level}` and :math:`B^{-1}(q; \alpha, \beta)` the beta quantile,
+    :math:`p_{\rm lo} = B^{-1}(a/2; k, n-k+1)` (0 when :math:`k = 0`) and
+    :math:`p_{\rm hi} = B^{-1}(1-a/2; k+1, n-k)` (1 when :math:`k = n`)
+    (Clopper & Pearson 1934, *Biometrika* 26, 404).
+
+    Parameters
+    ----------
+    k : int
+        Number of successes, ``0 <= k <= n``.
+    n : int
+        Number of trials, at least 1.
+    level : float, default 0.95
+        Confidence level, in (0, 1).
+
+    Returns
+    -------
+    tuple of float
+        The interval's ``(low, high)`` ends.
+
+    Raises
+    ------
+    TypeError
+        If ``k`` or ``n`` is not an integer or ``level`` not a real number.
+    ValueError
+        If ``k`` or ``n`` is out of range or ``level`` is not in (0, 1).
+    """
     k = v.integer(k, "k", minimum=0)
     n = v.integer(n, "n", minimum=1)
     if k > n:
@@ -47,7 +74,21 @@ def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
 
 @dataclass
 class TwinPower:
-    """How often a twin is rejected."""
+    """How often a twin is rejected.
+
+    Parameters
+    ----------
+    name : str
+        The twin's name.
+    how_wrong : str
+        What is wrong in it, in words.
+    rejections : int
+        Seeds at which the check rejected it.
+    seeds : int
+        Seeds that gave it a verdict (errors excluded).
+    errors : int, default 0
+        Seeds at which judging it raised.
+    """
 
     name: str
     how_wrong: str
@@ -57,16 +98,44 @@ class TwinPower:
 
     @property
     def power(self) -> float:
+        """The fraction of seeds at which the twin was rejected."""
         return self.rejections / max(self.seeds, 1)
 
     @property
     def interval(self) -> tuple[float, float]:
+        """The 95% Clopper-Pearson interval of :attr:`power`."""
         return clopper_pearson(self.rejections, max(self.seeds, 1))
 
 
 @dataclass
 class Calibration:
-    """A check's calibration over many seeds."""
+    """A check's calibration over many seeds.
+
+    Parameters
+    ----------
+    check : str
+        The check's name.
+    mode : {"quick", "full"}
+        The parameter set run.
+    alpha : float
+        The level it was judged at.
+    seeds : list of int
+        The suite seeds run.
+    p_values : list of float or None
+        The correct theory's p-value at each seed that gave a verdict.
+    passed : list of bool
+        The correct theory's verdict at each such seed.
+    errors : list of str
+        ``"seed S: error"`` for each seed whose run raised.
+    twins : list of TwinPower
+        Each twin's rejections.
+    seconds : float
+        Wall time of the calibration.
+    deterministic : bool, default False
+        Whether the check is deterministic (then one seed is run).
+    params : dict, default {}
+        The parameters run.
+    """
 
     check: str
     mode: str
@@ -87,18 +156,33 @@ class Calibration:
 
     @property
     def false_fails(self) -> int:
+        """Seeds at which the correct theory failed."""
         return sum(1 for ok in self.passed if not ok)
 
     @property
     def rate(self) -> float:
+        """The false-fail rate: :attr:`false_fails` over :attr:`runs`."""
         return self.false_fails / max(self.runs, 1)
 
     @property
     def interval(self) -> tuple[float, float]:
+        """The 95% Clopper-Pearson interval of :attr:`rate`."""
         return clopper_pearson(self.false_fails, max(self.runs, 1))
 
     def at_level(self, level: float) -> tuple[int, int, tuple[float, float]]:
-        """``(fails, runs, interval)`` of the correct theory judged at ``level`` instead of alpha."""
+        """``(fails, runs, interval)`` of the correct theory judged at ``level`` instead of alpha.
+
+        Parameters
+        ----------
+        level : float
+            The significance level: a seed fails when its p-value is at most ``level``.
+
+        Returns
+        -------
+        tuple
+            The number of fails, the number of seeds with a p-value, and the 95%
+            Clopper-Pearson interval of the rate.
+        """
         ps = [p for p in self.p_values if p is not None]
         k = sum(1 for p in ps if p <= level)
         return k, len(ps), clopper_pearson(k, max(len(ps), 1))
@@ -113,7 +197,14 @@ class Calibration:
         return all(self.at_level(lvl)[2][0] <= lvl for lvl in REFERENCE_LEVELS)
 
     def row(self) -> dict[str, Any]:
-        """A flat summary (for tables)."""
+        """A flat summary (for tables).
+
+        Returns
+        -------
+        dict of str to object
+            The counts, rate, interval, levels, the fails at each reference level and
+            each twin's power.
+        """
         lo, hi = self.interval
         out: dict[str, Any] = {
             "check": self.check, "mode": self.mode, "alpha": self.alpha, "seeds": self.runs,
@@ -137,28 +228,41 @@ def calibrate(
     params: Mapping[str, Any] | None = None,
     on_seed: Callable[[int, Any], None] | None = None,
 ) -> Calibration:
-    """Run ``check`` (a :class:`~validation.check.Check` or its name) over many seeds.
+    r"""Run ``check`` (a :class:`~validation.check.Check` or its name) over many seeds.
+
+    The false-fail rate is :math:`\hat r = k/N` for :math:`k` fails of the correct theory in
+    :math:`N` seeds with a verdict, with the 95% Clopper-Pearson interval of
+    :func:`clopper_pearson` (Clopper & Pearson 1934, *Biometrika* 26, 404); a twin's power is
+    its rejection fraction with the same interval.
 
     Parameters
     ----------
-    check
+    check : Check or str
         The check or its registered name.
-    seeds
+    seeds : int or sequence of int
         ``N`` (suite seeds ``0 .. N-1``) or an explicit list of suite seeds; each is
         turned into the check's seed as the suite runner does.
-    mode
+    mode : {"quick", "full"}, default "quick"
         ``"quick"`` or ``"full"``.
-    alpha
+    alpha : float, optional
         The level to judge at; default: the level of the default suite,
         ``min(1e-3, 0.01/m)`` with ``m`` the registered statistical checks.
-    params
+    params : Mapping of str to object, optional
         Parameter overrides.
-    on_seed
+    on_seed : callable, optional
         Called as ``on_seed(suite_seed, evaluation)`` after each seed (progress bars).
 
     Returns
     -------
     Calibration
+        The verdicts, p-values and errors per seed, and each twin's power.
+
+    Raises
+    ------
+    TypeError
+        If ``check`` is neither a check nor a name, or an argument has the wrong type.
+    ValueError
+        If the name is unknown or an argument is out of range.
     """
     from validation.check import Check, all_checks, get_check
     from validation.runner import check_seed, family_alpha
@@ -204,7 +308,18 @@ def calibrate(
 
 
 def calibration_table(rows: Iterable[Calibration]) -> str:
-    """A Markdown table of calibrations (the committed calibration table uses it)."""
+    """A Markdown table of calibrations (the committed calibration table uses it).
+
+    Parameters
+    ----------
+    rows : iterable of Calibration
+        The calibrations, one row each.
+
+    Returns
+    -------
+    str
+        The table: false fails and their interval at alpha, fails at 0.01, the weakest twin's power.
+    """
     head = ("| check | mode | seeds | false fails at alpha | 95% interval | alpha | at 0.01 | twin power (weakest) |\n"
             "|---|---|---|---|---|---|---|---|")
     lines = [head]
