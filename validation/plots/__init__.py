@@ -34,7 +34,19 @@ def _plt() -> Any:
 
 
 def plot_filename(name: str) -> str:
-    """The PNG file name of a check's plot."""
+    """The PNG file name of a check's plot.
+
+    Parameters
+    ----------
+    name : str
+        The check's name.
+
+    Returns
+    -------
+    str
+        The name with every character other than letters, digits, ``_``, ``.`` and ``-``
+        replaced by ``_``, and ``.png`` appended.
+    """
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".png"
 
 
@@ -42,6 +54,23 @@ def check_plot_dir(out_dir: str) -> str:
     """Create ``out_dir`` if needed and check that it is a writable folder; return its absolute path.
 
     Raises ``ValueError`` with the reason when it is not (so a run can refuse before any check runs).
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        The plot folder.
+
+    Returns
+    -------
+    str
+        Its absolute path.
+
+    Raises
+    ------
+    TypeError
+        If ``out_dir`` is not a path.
+    ValueError
+        If it exists and is not a folder, cannot be created, or is not writable.
     """
     if not isinstance(out_dir, (str, os.PathLike)):
         raise TypeError(f"plot folder must be a path; got {type(out_dir).__name__}")
@@ -84,6 +113,25 @@ def plot_record(rec: Mapping[str, Any], out_dir: str, *, base_dir: str | None = 
     """Draw the stored result ``rec`` into ``out_dir``; return the PNG's path (``None`` for an ERROR).
 
     ``base_dir`` is the folder of the results file (sidecar arrays are read relative to it).
+
+    Parameters
+    ----------
+    rec : Mapping of str to object
+        A stored record (:func:`validation.record.result_record`).
+    out_dir : str
+        The plot folder (created if needed).
+    base_dir : str, optional
+        The results file's folder; the current folder when ``None``.
+
+    Returns
+    -------
+    str or None
+        The PNG's path, or ``None`` for an ERROR result.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the plot folder is unusable, or the record stores nothing to draw.
     """
     if rec.get("error") is not None:
         return None
@@ -107,6 +155,27 @@ def plot_result(result: Any, check: Any, out_dir: str, *, record: Mapping[str, A
 
     A check's own ``plot(result, path)`` is used when it declares one; otherwise the record
     (``validation.record.result_record``) is drawn by the check's display kind.
+
+    Parameters
+    ----------
+    result : CheckResult
+        The fresh result.
+    check : Check
+        The check that made it (its ``plot`` and display).
+    out_dir : str
+        The plot folder (created if needed).
+    record : Mapping of str to object, optional
+        The result's stored record, when already made.
+
+    Returns
+    -------
+    str or None
+        The PNG's path, or ``None`` for an ERROR result.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the plot folder is unusable, or the record stores nothing to draw.
     """
     if result.error is not None:
         return None
@@ -135,6 +204,27 @@ def plot_results_file(results_path: str, out_dir: str, names: list[str] | None =
     """Re-draw every stored result of a results file (optionally only ``names``).
 
     Returns the written paths and a mapping from check name to the error of each plot that failed.
+
+    Parameters
+    ----------
+    results_path : str
+        The results file.
+    out_dir : str
+        The plot folder.
+    names : list of str, optional
+        Only the results of these checks.
+
+    Returns
+    -------
+    tuple of (list of str, dict of str to str)
+        The written PNG paths, and ``"ExceptionType: message"`` by check name for each plot that failed.
+
+    Raises
+    ------
+    OSError
+        If the results file cannot be read.
+    ValueError
+        If it is not JSON.
     """
     with open(results_path, encoding="utf-8") as fh:
         doc = json.load(fh)

@@ -251,7 +251,20 @@ DRAWERS: dict[str, Callable[[dict[str, Any], Any], None]] = {
 
 
 def draw_record(rec: dict[str, Any], fig: Any) -> None:
-    """Draw ``rec`` on ``fig`` by its display kind (falling back on its comparison rule)."""
+    """Draw ``rec`` on ``fig`` by its display kind (falling back on its comparison rule).
+
+    Parameters
+    ----------
+    rec : dict of str to object
+        A stored record with its arrays loaded.
+    fig : matplotlib.figure.Figure
+        The figure to draw on; its title gets the verdict.
+
+    Raises
+    ------
+    ValueError
+        If the record stores no compared components to draw.
+    """
     kind = (rec.get("display") or {}).get("kind")
     if kind is None:
         rule = rec.get("rule", "")
