@@ -48,13 +48,18 @@ def render_derivations(out_dir: str = DEFAULT_DOCS_DIR) -> list[str]:
 
     Parameters
     ----------
-    out_dir
+    out_dir : str or os.PathLike, default DEFAULT_DOCS_DIR
         The output folder (created if needed).
 
     Returns
     -------
     list of str
         The written paths, sorted.
+
+    Raises
+    ------
+    TypeError
+        If ``out_dir`` is not a path.
     """
     if not isinstance(out_dir, (str, os.PathLike)):
         raise TypeError(f"out_dir must be a path; got {type(out_dir).__name__}")
@@ -80,6 +85,16 @@ def stale_derivations(out_dir: str = DEFAULT_DOCS_DIR) -> list[str]:
 
     Missing or changed generated files, and files the manifest lists that would no longer be
     generated.
+
+    Parameters
+    ----------
+    out_dir : str, default DEFAULT_DOCS_DIR
+        The folder of the rendered derivations.
+
+    Returns
+    -------
+    list of str
+        The stale file names (``index.md`` included), empty when the folder is up to date.
     """
     docs = _documents()
     stale = []

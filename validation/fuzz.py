@@ -23,7 +23,25 @@ _INVARIANTS: dict[str, Callable[..., Any]] = {}
 
 
 def invariant(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a hypothesis property under ``name`` (``"<area>.<what>"``)."""
+    """Register a hypothesis property under ``name`` (``"<area>.<what>"``).
+
+    Parameters
+    ----------
+    name : str
+        The invariant's dotted name, starting with its area.
+
+    Returns
+    -------
+    callable
+        A decorator that registers a ``@given``-decorated function and returns it unchanged;
+        it raises ``TypeError`` for a function without ``@given`` and ``ValueError`` for a
+        name registered twice.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a string of the form ``"area.what"``.
+    """
     if not isinstance(name, str) or "." not in name:
         raise ValueError(f"invariant name must look like 'area.what', got {name!r}")
 
@@ -46,7 +64,23 @@ def _discover() -> None:
 
 
 def all_invariants(patterns: list[str] | None = None) -> dict[str, Callable[..., Any]]:
-    """Registered invariants (optionally those matching shell globs / areas), sorted by name."""
+    """Registered invariants (optionally those matching shell globs / areas), sorted by name.
+
+    Parameters
+    ----------
+    patterns : list of str, optional
+        Shell globs over the names, or area names; ``None`` or empty for all.
+
+    Returns
+    -------
+    dict of str to callable
+        The invariants by name, sorted.
+
+    Raises
+    ------
+    ValueError
+        If a pattern matches no invariant.
+    """
     _discover()
     names = sorted(_INVARIANTS)
     if patterns:
@@ -60,6 +94,20 @@ def all_invariants(patterns: list[str] | None = None) -> dict[str, Callable[...,
 
 @dataclass(frozen=True)
 class InvariantOutcome:
+    """The outcome of one invariant run.
+
+    Parameters
+    ----------
+    name : str
+        The invariant's name.
+    passed : bool
+        Whether every example held.
+    seconds : float
+        Wall time of the run.
+    error : str, optional
+        ``"ExceptionType: message"`` of the failure (hypothesis's falsifying example included).
+    """
+
     name: str
     passed: bool
     seconds: float
@@ -67,7 +115,29 @@ class InvariantOutcome:
 
 
 def run_invariant(name: str, fn: Callable[..., Any], *, max_examples: int = 100, seed: int | None = None) -> InvariantOutcome:
-    """Run one invariant with ``max_examples`` examples; failures are returned, not raised."""
+    """Run one invariant with ``max_examples`` examples; failures are returned, not raised.
+
+    Parameters
+    ----------
+    name : str
+        The invariant's name (recorded in the outcome).
+    fn : callable
+        The ``@given``-decorated property.
+    max_examples : int, default 100
+        The number of examples hypothesis tries, at least 1.
+    seed : int, optional
+        Seed of hypothesis's example generation; ``None`` for a random one.
+
+    Returns
+    -------
+    InvariantOutcome
+        Whether it held, the time taken and the failure.
+
+    Raises
+    ------
+    ValueError
+        If ``max_examples < 1``.
+    """
     if max_examples < 1:
         raise ValueError(f"max_examples must be >= 1, got {max_examples}")
     from hypothesis import seed as hseed
