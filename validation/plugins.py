@@ -68,7 +68,7 @@ def load_checks(spec: str) -> list[str]:
 
     Parameters
     ----------
-    spec
+    spec : str
         A path to a Python file (``my_checks.py``, ``./lab/checks.py``) or the dotted name of an
         importable module (``mylab.checks``).
 
@@ -80,6 +80,8 @@ def load_checks(spec: str) -> list[str]:
 
     Raises
     ------
+    TypeError
+        If ``spec`` is not a non-empty string.
     ValueError
         The file does not exist, the module cannot be found, or it registers no check.
     """
@@ -107,7 +109,15 @@ def load_checks(spec: str) -> list[str]:
 
 
 def load_entry_points() -> list[str]:
-    """Load every ``theorycheck.checks`` entry point once; return the names of the checks they registered."""
+    """Load every ``theorycheck.checks`` entry point once; return the names of the checks they registered.
+
+    An entry point naming a zero-argument callable is called; one naming a module is imported.
+
+    Returns
+    -------
+    list of str
+        The checks the entry points registered, sorted; empty on every call after the first.
+    """
     global _LOADED_ENTRY_POINTS
     if _LOADED_ENTRY_POINTS:
         return []

@@ -22,6 +22,13 @@ __all__ = ["CheckItem"]
 
 
 def pytest_addoption(parser: Any) -> None:
+    """Add the ``--theorycheck-mode``, ``--theorycheck-seed`` and ``--theorycheck-alpha`` options.
+
+    Parameters
+    ----------
+    parser : pytest.Parser
+        pytest's command-line parser.
+    """
     group = parser.getgroup("theorycheck")
     group.addoption("--theorycheck-mode", default="quick", choices=("quick", "full"),
                     help="parameter sets of the collected theorycheck checks (default quick)")
@@ -35,7 +42,15 @@ class CheckFailed(Exception):
 
 
 class CheckItem(pytest.Item):
-    """One registered check as a test."""
+    r"""One registered check as a test.
+
+    Parameters
+    ----------
+    \*k, \*\*kw
+        pytest's node metaclass refuses direct construction: items are made with
+        ``CheckItem.from_parent(collector, name=NAME, check=CHECK)``, ``check`` being the
+        :class:`~validation.check.Check` the item runs (kept as the ``check`` attribute).
+    """
 
     def __init__(self, *, check: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -44,6 +59,13 @@ class CheckItem(pytest.Item):
         self.result: Any = None
 
     def runtest(self) -> None:
+        """Run the check at the collected suite's level; a FAIL or ERROR verdict fails the item.
+
+        Raises
+        ------
+        CheckFailed
+            If the verdict is not PASS (the message is the verdict line).
+        """
         from validation.runner import check_seed
 
         cfg = self.config
@@ -55,11 +77,32 @@ class CheckItem(pytest.Item):
             raise CheckFailed(_verdict_line(res, self.check))
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+        """The failure report: the verdict line for a failed check, pytest's report otherwise.
+
+        Parameters
+        ----------
+        excinfo : pytest.ExceptionInfo
+            The failure.
+        style : str, optional
+            pytest's traceback style (not used for a failed check).
+
+        Returns
+        -------
+        str
+            The report.
+        """
         if isinstance(excinfo.value, CheckFailed):
             return str(excinfo.value)
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
+        """Where pytest reports the item: its module, no line, and the check's name.
+
+        Returns
+        -------
+        tuple
+            ``(path, None, "theorycheck check NAME")``.
+        """
         return self.path, None, f"theorycheck check {self.check.name}"
 
 
@@ -78,6 +121,22 @@ def _verdict_line(res: Any, check: Any) -> str:
 
 
 def pytest_pycollect_makeitem(collector: Any, name: str, obj: Any) -> Any:
+    """Collect a module-level check defined in the test module as a :class:`CheckItem`.
+
+    Parameters
+    ----------
+    collector : pytest.Module
+        The module being collected.
+    name : str
+        The module-level name.
+    obj : object
+        The object bound to it.
+
+    Returns
+    -------
+    CheckItem or None
+        The item when ``obj`` is a check whose ``measure`` is defined in that module, else ``None``.
+    """
     from validation.check import Check
 
     if isinstance(obj, Check) and getattr(obj.measure, "__module__", None) == getattr(collector.obj, "__name__", None):
@@ -86,6 +145,17 @@ def pytest_pycollect_makeitem(collector: Any, name: str, obj: Any) -> Any:
 
 
 def pytest_collection_modifyitems(session: Any, config: Any, items: list[Any]) -> None:
+    """Give every collected check the suite's per-check level (:func:`validation.runner.family_alpha`).
+
+    Parameters
+    ----------
+    session : pytest.Session
+        The test session.
+    config : pytest.Config
+        pytest's configuration (``--theorycheck-alpha``).
+    items : list of pytest.Item
+        The collected items.
+    """
     checks = [it for it in items if isinstance(it, CheckItem)]
     if not checks:
         return
