@@ -9,7 +9,9 @@ Conventions (shared by theory and numerics):
 :math:`z^{(1)} = W^{(1)} x + b^{(1)}`, :math:`z^{(l+1)} = W^{(l+1)} \sigma(z^{(l)}) + b^{(l+1)}`,
 scalar output :math:`z^{(L)}`, with iid weights of variance
 :math:`\operatorname{Var} W^{(l)}_{ij} = C_W^{(l)} / n_{l-1}` (:math:`n_0` the input dimension)
-and biases of variance :math:`C_b^{(l)}`.
+and biases of variance :math:`C_b^{(l)}`: the notation of Roberts, Yaida & Hanin, *The
+Principles of Deep Learning Theory* (Cambridge University Press, 2022), section 2.3; the
+``"ntk"`` parameterization is that of Jacot, Gabriel & Hongler (NeurIPS 2018).
 """
 
 from __future__ import annotations
@@ -27,7 +29,30 @@ PARAMETERIZATIONS = ("standard", "ntk")
 
 
 def activation_param(value: Any, name: str) -> Any:
-    """Validate an activation given in a check's parameters: a name or ``("leaky_relu", slope)``."""
+    """Validate an activation given in a check's parameters: a name or ``("leaky_relu", slope)``.
+
+    A ``Param("any", check=activation_param)`` check function.
+
+    Parameters
+    ----------
+    value : str or tuple
+        An activation name known to :func:`numerics.activations.torch_activation`, or
+        ``("leaky_relu", slope)``.
+    name : str
+        How the messages name the parameter.
+
+    Returns
+    -------
+    str or tuple
+        The name, or ``("leaky_relu", slope)`` with ``slope`` a float.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is neither a string nor a pair, or the slope is not a real number.
+    ValueError
+        If the name is unknown or the pair is not ``("leaky_relu", slope)``.
+    """
     if isinstance(value, str):
         torch_activation(value)  # raises for unknown names
         return value
@@ -44,20 +69,27 @@ class MLP:
 
     Parameters
     ----------
-    in_dim
+    in_dim : int
         Input dimension :math:`n_0 = d`.
-    hidden_widths
+    hidden_widths : tuple of int
         :math:`n_1, \dots, n_{L-1}` (at least one hidden layer).
-    activation
+    activation : str or tuple
         A name or ``("leaky_relu", slope)``, understood by both layers' activation tables.
-    weight_variances, bias_variances
-        :math:`C_W^{(l)}` (> 0) and :math:`C_b^{(l)}` (>= 0) for the :math:`L` weight layers.
-    weight_law
+    weight_variances, bias_variances : tuple of float or float
+        :math:`C_W^{(l)}` (> 0) and :math:`C_b^{(l)}` (>= 0) for the :math:`L` weight layers
+        (one number: the same for every layer).
+    weight_law : str, default "gaussian"
         The law of the standardised weights (``"gaussian"``).
-    parameterization
+    parameterization : {"standard", "ntk"}, default "standard"
         ``"standard"`` (weights drawn with their variance) or ``"ntk"`` (unit weights,
         scaled in the forward pass); the same function at initialisation, different
         gradient-descent dynamics.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a field has the wrong type or is out of range (widths >= 1, positive weight
+        variances, non-negative bias variances, one per weight layer).
     """
 
     in_dim: int
@@ -82,8 +114,29 @@ class MLP:
     @classmethod
     def single_input(cls, activation: Any, hidden_widths: Sequence[int], C_W: float, C_b: float = 0.0,
                      K1: float = 1.0) -> "MLP":
-        """The one-input network of the 1/width theory: input ``x = 1`` in ``d = 1``, first-layer
-        variance ``K1`` (so :math:`K^{(1)} = K_1`) and no first-layer bias; ``C_W``, ``C_b`` after it."""
+        r"""The one-input network of the 1/width theory.
+
+        Input :math:`x = 1` in :math:`d = 1`, first-layer weight variance ``K1`` (so
+        :math:`K^{(1)} = K_1`) and no first-layer bias; ``C_W``, ``C_b`` after it.
+
+        Parameters
+        ----------
+        activation : str or tuple
+            The activation (see :func:`activation_param`).
+        hidden_widths : sequence of int
+            :math:`n_1, \dots, n_{L-1}`.
+        C_W : float
+            Weight variance :math:`C_W` of the layers after the first.
+        C_b : float, default 0.0
+            Bias variance :math:`C_b` of the layers after the first.
+        K1 : float, default 1.0
+            The first layer's kernel :math:`K^{(1)}`, its weight variance.
+
+        Returns
+        -------
+        MLP
+            The network.
+        """
         L = len(tuple(hidden_widths))
         return cls(1, tuple(hidden_widths), activation, (K1,) + (C_W,) * L, (0.0,) + (C_b,) * L)
 
@@ -98,7 +151,19 @@ class MLP:
         return (self.in_dim, *self.hidden_widths, 1)
 
     def with_widths(self, hidden_widths: Sequence[int]) -> "MLP":
-        """The same network with other hidden widths (same depth unless the variances are per layer)."""
+        """The same network with other hidden widths (same depth unless the variances are per layer).
+
+        Parameters
+        ----------
+        hidden_widths : sequence of int
+            The new hidden widths; for another depth, the first layer keeps its variances and
+            the others take those of the last layer.
+
+        Returns
+        -------
+        MLP
+            The network with the new widths.
+        """
         hw = tuple(hidden_widths)
         if len(hw) != len(self.hidden_widths):
             cw = (self.weight_variances[0],) + (self.weight_variances[-1],) * len(hw)
