@@ -19,7 +19,13 @@ _COMMANDS = (_list, _run, _plot, _docs, _fuzz, _report)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every command."""
+    """The argument parser of every command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``theorycheck`` parser with ``--version`` and one subcommand per command module.
+    """
     from theorycheck import __version__
 
     p = argparse.ArgumentParser(prog="theorycheck", description="Theory-vs-experiment checks with honest statistics.")
@@ -31,7 +37,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 passed, 1 failed, 2 bad usage)."""
+    """Run the command line; returns the exit status (0 passed, 1 failed, 2 bad usage).
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name; ``None`` reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 passed, 1 failed, 2 bad usage, 130 interrupted.
+    """
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -28,6 +28,20 @@ def format_table(results: Sequence[dict[str, Any]], *, width: int = 100, color: 
     FAIL and ERROR are highlighted on a terminal; results reused by ``--resume`` are marked "(reused)".
     A p-value marked ``(×k)`` is Bonferroni-combined over k parts of one check; a deterministic
     check shows its discrepancy/tolerance ratio instead of a p-value.
+
+    Parameters
+    ----------
+    results : sequence of dict
+        Stored result records (:func:`validation.record.result_record`).
+    width : int, default 100
+        The table's width in columns.
+    color : bool, optional
+        Colour the verdicts (``True``), never (``False``), or as the output allows (``None``).
+
+    Returns
+    -------
+    str
+        The rendered table, without a trailing newline.
     """
     from rich.console import Console
     from rich.table import Table
@@ -51,6 +65,25 @@ def format_table(results: Sequence[dict[str, Any]], *, width: int = 100, color: 
 
 
 def nonneg_int(s: str) -> int:
+    """An ``argparse`` type: a non-negative integer.
+
+    Parameters
+    ----------
+    s : str
+        The argument's text.
+
+    Returns
+    -------
+    int
+        The integer.
+
+    Raises
+    ------
+    ValueError
+        If ``s`` is not an integer.
+    argparse.ArgumentTypeError
+        If it is negative.
+    """
     v = int(s)
     if v < 0:
         raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {s}")
@@ -58,6 +91,25 @@ def nonneg_int(s: str) -> int:
 
 
 def pos_int(s: str) -> int:
+    """An ``argparse`` type: a positive integer.
+
+    Parameters
+    ----------
+    s : str
+        The argument's text.
+
+    Returns
+    -------
+    int
+        The integer.
+
+    Raises
+    ------
+    ValueError
+        If ``s`` is not an integer.
+    argparse.ArgumentTypeError
+        If it is below 1.
+    """
     v = int(s)
     if v < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {s}")
@@ -65,6 +117,25 @@ def pos_int(s: str) -> int:
 
 
 def alpha_arg(s: str) -> float:
+    """An ``argparse`` type: a significance level in (0, 1).
+
+    Parameters
+    ----------
+    s : str
+        The argument's text.
+
+    Returns
+    -------
+    float
+        The level.
+
+    Raises
+    ------
+    ValueError
+        If ``s`` is not a number.
+    argparse.ArgumentTypeError
+        If it is not in (0, 1).
+    """
     v = float(s)
     if not 0 < v < 1:
         raise argparse.ArgumentTypeError(f"must be in (0, 1), got {s}")

@@ -18,6 +18,13 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
+    """Declare ``docs`` and its arguments on the command line's subparsers.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subparsers of the ``theorycheck`` parser.
+    """
     sd = sub.add_parser("docs", help="render the derivations to Markdown")
     sd.add_argument("--out", default="docs/derivations", help="output folder (default docs/derivations)")
     sd.set_defaults(func=_cmd_docs)

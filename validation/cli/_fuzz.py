@@ -35,6 +35,13 @@ def _cmd_fuzz(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
+    """Declare ``fuzz`` and its arguments on the command line's subparsers.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subparsers of the ``theorycheck`` parser.
+    """
     sf = sub.add_parser("fuzz", help="run the property-based invariant suite")
     sf.add_argument("names", nargs="*", help="invariant names, areas or globs (default: all)")
     sf.add_argument("--max-examples", type=pos_int, default=200, help="examples per invariant (default 200)")

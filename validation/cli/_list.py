@@ -38,6 +38,13 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
+    """Declare ``list`` and its arguments on the command line's subparsers.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subparsers of the ``theorycheck`` parser.
+    """
     sl = sub.add_parser("list", help="list the checks by area")
     sl.add_argument("names", nargs="*", help="only checks matching these names, areas, prefixes or globs")
     sl.add_argument("--from", dest="from_", action="append", metavar="PATH_OR_MODULE",

@@ -32,6 +32,13 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
+    """Declare ``plot`` and its arguments on the command line's subparsers.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subparsers of the ``theorycheck`` parser.
+    """
     sp = sub.add_parser("plot", help="re-draw stored results (a results JSON file) without re-running them")
     sp.add_argument("results", help="a results file written by `theorycheck run --json`")
     sp.add_argument("names", nargs="*", help="only these checks (default: all stored results)")

@@ -148,6 +148,13 @@ class _AlphaAction(argparse.Action):
 
 
 def add_parser(sub: Any) -> None:
+    """Declare ``run`` and its arguments on the command line's subparsers.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subparsers of the ``theorycheck`` parser.
+    """
     sr = sub.add_parser("run", help="run checks (all by default) and print a verdict table")
     sr.add_argument("names", nargs="*", help="check names, areas, name prefixes or shell globs (default: all)")
     g = sr.add_mutually_exclusive_group()
