@@ -29,13 +29,27 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Step:
-    """One step of a derivation: a short sentence and a sympy equation."""
+    """One step of a derivation: a short sentence and a sympy equation.
+
+    Parameters
+    ----------
+    text : str
+        The sentence saying what the step does.
+    equation : sympy.Basic, optional
+        The step's equation (``sympy.Eq``) or expression; ``None`` for a step in words.
+    """
 
     text: str
     equation: Any = None
 
     def latex(self) -> str:
-        """The step's equation in LaTeX ('' when it has none)."""
+        """The step's equation in LaTeX ('' when it has none).
+
+        Returns
+        -------
+        str
+            ``sympy.latex`` of the equation, or ``""``.
+        """
         if self.equation is None:
             return ""
         return sp.latex(self.equation)
@@ -47,17 +61,19 @@ class Derivation:
 
     Parameters
     ----------
-    name
+    name : str
         Stable identifier (file name of the rendered document), e.g. ``"edgeworth-density"``.
-    title
+    title : str
         Human-readable title.
-    summary
+    summary : str, default ""
         One paragraph on what is derived and why.
-    assumptions
+    assumptions : list of str, default []
         Statements the result relies on.
-    references
+    references : list of str, default []
         Papers / book sections the formulas come from.
-    truncation
+    steps : list of Step, default []
+        The steps, in order; usually appended with :meth:`step`.
+    truncation : str, default ""
         For truncated expansions: a sentence (optionally with an equation in
         ``steps``) saying how large the first omitted term is.
     """
@@ -71,7 +87,25 @@ class Derivation:
     truncation: str = ""
 
     def step(self, text: str, equation: Any = None) -> "Derivation":
-        """Append a step and return ``self`` (so calls chain)."""
+        """Append a step and return ``self`` (so calls chain).
+
+        Parameters
+        ----------
+        text : str
+            The step's sentence (non-empty).
+        equation : sympy.Basic, optional
+            The step's equation or expression.
+
+        Returns
+        -------
+        Derivation
+            ``self``.
+
+        Raises
+        ------
+        TypeError
+            If ``text`` is empty or not a string.
+        """
         if not isinstance(text, str) or not text:
             raise TypeError("text must be a non-empty string")
         self.steps.append(Step(text, equation))
@@ -79,14 +113,20 @@ class Derivation:
 
     @property
     def result(self) -> Any:
-        """The equation of the last step that has one."""
+        """The equation of the last step that has one (``ValueError`` when no step has one)."""
         for s in reversed(self.steps):
             if s.equation is not None:
                 return s.equation
         raise ValueError(f"derivation {self.name!r} has no equation")
 
     def to_markdown(self) -> str:
-        """Render as Markdown with LaTeX (``$$ ... $$`` display math)."""
+        """Render as Markdown with LaTeX (``$$ ... $$`` display math).
+
+        Returns
+        -------
+        str
+            The document: title, summary, assumptions, numbered steps, truncation and references.
+        """
         out = [f"# {self.title}", ""]
         if self.summary:
             out += [self.summary, ""]
@@ -121,6 +161,22 @@ def register_derivation(name: str) -> Callable[[Callable[[], Derivation]], Calla
     """Decorator: register a zero-argument factory that builds a :class:`Derivation`.
 
     The factory is called lazily by :func:`all_derivations` (``theorycheck docs``).
+
+    Parameters
+    ----------
+    name : str
+        The derivation's name; the factory's :class:`Derivation` must carry the same name.
+
+    Returns
+    -------
+    callable
+        A decorator that registers the factory and returns it unchanged; it raises
+        ``ValueError`` when another factory has that name.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is empty or not a string.
     """
     if not isinstance(name, str) or not name:
         raise TypeError("name must be a non-empty string")
@@ -145,13 +201,35 @@ def _import_all_theory_modules() -> None:
 
 
 def derivation_names() -> list[str]:
-    """Sorted names of every registered derivation (imports all theory modules)."""
+    """Sorted names of every registered derivation (imports all theory modules).
+
+    Returns
+    -------
+    list of str
+        The names, sorted.
+    """
     _import_all_theory_modules()
     return sorted(_REGISTRY)
 
 
 def all_derivations(names: Iterable[str] | None = None) -> list[Derivation]:
-    """Build the registered derivations (all of them, or those in ``names``)."""
+    """Build the registered derivations (all of them, or those in ``names``).
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        The derivations to build; ``None`` for all, sorted by name.
+
+    Returns
+    -------
+    list of Derivation
+        The built derivations, in the order asked for.
+
+    Raises
+    ------
+    ValueError
+        If a name is unknown, or a factory builds a derivation of another name.
+    """
     known = derivation_names()
     wanted = known if names is None else list(names)
     unknown = [n for n in wanted if n not in _REGISTRY]
@@ -176,9 +254,9 @@ def cached_lambdify(args: Sequence[sp.Symbol], expr: sp.Basic) -> Callable[..., 
 
     Parameters
     ----------
-    args
+    args : sequence of sympy.Symbol
         The sympy symbols, in the order the numeric function takes them.
-    expr
+    expr : sympy.Basic, sympy.MatrixBase or number
         A sympy expression or matrix (a number is accepted too).  Strings are rejected
         with ``TypeError``: they are never parsed.
 
@@ -186,6 +264,12 @@ def cached_lambdify(args: Sequence[sp.Symbol], expr: sp.Basic) -> Callable[..., 
     -------
     callable
         A vectorised numpy function of ``args``.
+
+    Raises
+    ------
+    TypeError
+        If ``args`` is a string or holds something other than symbols, or ``expr`` is a
+        string or not a sympy object or number.
     """
     if isinstance(args, (str, bytes)):
         raise TypeError(f"args must be a sequence of sympy symbols; got {describe(args)}")
