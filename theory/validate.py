@@ -42,7 +42,18 @@ __all__ = [
 
 
 def describe(value: Any) -> str:
-    """``repr(value)`` (shortened) with its type, for error messages."""
+    """``repr(value)`` (shortened) with its type, for error messages.
+
+    Parameters
+    ----------
+    value : object
+        The value to describe.
+
+    Returns
+    -------
+    str
+        ``"REPR (TYPE)"``, the repr cut to 60 characters.
+    """
     r = repr(value)
     if len(r) > 60:
         r = r[:57] + "..."
@@ -78,16 +89,17 @@ def integer(value: Any, name: str, *, minimum: int | None = None, maximum: int |
 
     Parameters
     ----------
-    value
+    value : object
         The argument to check.
-    name
+    name : str
         Its name, used in the error message.
-    minimum, maximum
+    minimum, maximum : int, optional
         Inclusive bounds (``None``: unbounded).
 
     Returns
     -------
     int
+        The value as a Python ``int`` (a sympy integer is accepted too).
 
     Raises
     ------
@@ -120,16 +132,28 @@ def real(
 
     Parameters
     ----------
-    value, name
-        The argument and its name.
-    minimum, maximum
+    value : object
+        The argument to check.
+    name : str
+        The argument's name, used in the error messages.
+    minimum, maximum : float, optional
         Bounds; inclusive unless ``open_min`` / ``open_max``.
-    finite
+    open_min, open_max : bool, default False
+        Make the lower / upper bound exclusive.
+    finite : bool, default True
         Reject NaN and infinities (default).  NaN is always rejected.
 
     Returns
     -------
     float
+        The value as a Python ``float``.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a real number.
+    ValueError
+        ``value`` is NaN, infinite (with ``finite``) or out of range.
     """
     if isinstance(value, (bool, np.bool_)) or _is_string(value):
         raise TypeError(f"{name} must be a real number; got {describe(value)}")
@@ -146,19 +170,79 @@ def real(
 
 
 def boolean(value: Any, name: str) -> bool:
-    """``True`` or ``False`` (a Python or numpy bool; not ``0``/``1``, not a string)."""
+    """``True`` or ``False`` (a Python or numpy bool; not ``0``/``1``, not a string).
+
+    Parameters
+    ----------
+    value : object
+        The argument to check.
+    name : str
+        The argument's name, used in the error messages.
+
+    Returns
+    -------
+    bool
+        The value as a Python ``bool``.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a bool.
+    """
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False; got {describe(value)}")
     return bool(value)
 
 
 def seed(value: Any, name: str = "seed") -> int:
-    """A reproducible seed: a non-negative integer below ``2**63``."""
+    """A reproducible seed: a non-negative integer below ``2**63``.
+
+    Parameters
+    ----------
+    value : object
+        The argument to check.
+    name : str, default "seed"
+        The argument's name, used in the error messages.
+
+    Returns
+    -------
+    int
+        The seed.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not an integer.
+    ValueError
+        ``value`` is negative or not below ``2**63``.
+    """
     return integer(value, name, minimum=0, maximum=2**63 - 1)
 
 
 def choice(value: Any, name: str, options: Iterable[Any]) -> Any:
-    """One of ``options`` (compared with ``==``; strings must match exactly)."""
+    """One of ``options`` (compared with ``==``; strings must match exactly).
+
+    Parameters
+    ----------
+    value : object
+        The argument to check.
+    name : str
+        The argument's name, used in the error messages.
+    options : iterable
+        The accepted values; a match must also have the option's type.
+
+    Returns
+    -------
+    object
+        The matching option.
+
+    Raises
+    ------
+    TypeError
+        The options are strings and ``value`` is not.
+    ValueError
+        ``value`` is not among the options.
+    """
     opts = list(options)
     if _is_string(value) or all(not _is_string(o) for o in opts):
         for o in opts:
@@ -198,7 +282,33 @@ def integers(
     length: int | None = None,
     min_length: int = 1,
 ) -> tuple[int, ...]:
-    """A sequence of integers, each checked as by :func:`integer` (entries named ``name[i]``)."""
+    """A sequence of integers, each checked as by :func:`integer` (entries named ``name[i]``).
+
+    Parameters
+    ----------
+    value : object
+        The argument to check: a sequence or a one-dimensional array (not a string or a dict).
+    name : str
+        The argument's name, used in the error messages.
+    minimum, maximum : int, optional
+        Inclusive bounds of every entry.
+    length : int, optional
+        Required number of entries.
+    min_length : int, default 1
+        Minimum number of entries.
+
+    Returns
+    -------
+    tuple of int
+        The entries.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a sequence, or an entry is not an integer.
+    ValueError
+        The length is wrong, an array is not one-dimensional, or an entry is out of range.
+    """
     items = _sequence(value, name, "integers")
     _length(items, name, length, min_length)
     return tuple(integer(v, f"{name}[{i}]", minimum=minimum, maximum=maximum) for i, v in enumerate(items))
@@ -215,7 +325,35 @@ def reals(
     length: int | None = None,
     min_length: int = 1,
 ) -> tuple[float, ...]:
-    """A sequence of real numbers, each checked as by :func:`real` (entries named ``name[i]``)."""
+    """A sequence of real numbers, each checked as by :func:`real` (entries named ``name[i]``).
+
+    Parameters
+    ----------
+    value : object
+        The argument to check: a sequence or a one-dimensional array (not a string or a dict).
+    name : str
+        The argument's name, used in the error messages.
+    minimum, maximum : float, optional
+        Bounds of every entry; inclusive unless ``open_min`` / ``open_max``.
+    open_min, open_max : bool, default False
+        Make the lower / upper bound exclusive.
+    length : int, optional
+        Required number of entries.
+    min_length : int, default 1
+        Minimum number of entries.
+
+    Returns
+    -------
+    tuple of float
+        The entries.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a sequence, or an entry is not a real number.
+    ValueError
+        The length is wrong, an array is not one-dimensional, or an entry is not finite or out of range.
+    """
     items = _sequence(value, name, "real numbers")
     _length(items, name, length, min_length)
     return tuple(
@@ -242,16 +380,32 @@ def array(
 
     Parameters
     ----------
-    ndim
+    value : array_like
+        The argument to check.
+    name : str
+        The argument's name, used in the error messages.
+    ndim : int or sequence of int, optional
         Required number of dimensions (an int or a collection of allowed ones).
-    shape
+    shape : sequence of int or None, optional
         Required shape; ``None`` entries are free.
-    complex_ok
+    complex_ok : bool, default False
         Allow complex entries (otherwise the result is ``float64``).
-    finite
+    finite : bool, default True
         Reject NaN and infinite entries.
-    min_size
+    min_size : int, default 0
         Minimum number of elements.
+
+    Returns
+    -------
+    ndarray
+        A new ``float64`` (or ``complex128``) array.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a numeric array, or is complex without ``complex_ok``.
+    ValueError
+        The dimensions, shape or size are wrong, or an entry is not finite.
     """
     if value is None or _is_string(value) or isinstance(value, (bool, np.bool_, dict)):
         raise TypeError(f"{name} must be a numeric array; got {describe(value)}")
@@ -291,6 +445,23 @@ def scalar(value: Any, name: str) -> Any:
 
     Strings are rejected with ``TypeError`` (they are never handed to a parser such as
     ``sympy.sympify``), as are bools and ``None``.  The value is returned unchanged.
+
+    Parameters
+    ----------
+    value : object
+        The argument to check.
+    name : str
+        The argument's name, used in the error messages.
+
+    Returns
+    -------
+    object
+        ``value`` itself.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a number or a sympy object.
     """
     if value is None or _is_string(value) or isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a number or a sympy expression; got {describe(value)}")
@@ -300,7 +471,25 @@ def scalar(value: Any, name: str) -> Any:
 
 
 def function(value: Any, name: str) -> Any:
-    """A callable."""
+    """A callable.
+
+    Parameters
+    ----------
+    value : object
+        The argument to check.
+    name : str
+        The argument's name, used in the error messages.
+
+    Returns
+    -------
+    callable
+        ``value`` itself.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not callable.
+    """
     if not callable(value):
         raise TypeError(f"{name} must be callable; got {describe(value)}")
     return value
