@@ -37,15 +37,17 @@ DFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 class TorchActivation:
     r"""A resolved activation.
 
-    Attributes
+    The constructor's parameters are kept as the attributes of the same names.
+
+    Parameters
     ----------
-    name
+    name : str
         Canonical name (``"tanh"``, ``"leaky_relu(0.2)"``, or the callable's name).
-    fn
+    fn : callable
         :math:`\sigma`, elementwise.
-    dfn
+    dfn : callable or None
         :math:`\sigma'(z)` given ``(z, h = sigma(z))``; ``None`` for the identity.
-    spec
+    spec : object
         The spec it was resolved from (a name, ``("leaky_relu", a)`` or the callable).
     """
 
@@ -87,6 +89,17 @@ def _autograd_derivative(fn: Fn) -> DFn:
 
 def torch_activation(activation: Any) -> TorchActivation:
     """Resolve an activation spec (see the module docstring).
+
+    Parameters
+    ----------
+    activation : str, tuple, callable or TorchActivation
+        A name in :data:`ACTIVATION_NAMES`, ``("leaky_relu", a)``, an elementwise torch
+        callable, or an already resolved activation (returned as is).
+
+    Returns
+    -------
+    TorchActivation
+        The function, its derivative and its canonical name.
 
     Raises
     ------

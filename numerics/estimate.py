@@ -20,20 +20,27 @@ __all__ = ["Estimate", "mean_estimate", "bootstrap_stderr", "as_generator"]
 class Estimate:
     """A measured value with its standard error.
 
-    Attributes
+    The constructor's parameters are kept as the attributes of the same names.
+
+    Parameters
     ----------
-    value, stderr
+    value, stderr : float or array_like
         The estimate and its (one-sigma) standard error; floats or arrays of the same shape.
-    samples
+    samples : int
         Number of independent samples (or effective samples) behind the estimate.
-    seed
+    seed : int, optional
         The seed the measurement ran with (``None`` if not seeded by an integer).
-    seconds
+    seconds : float, default 0.0
         Wall time of the measurement.
-    method
+    method : str, default "analytic"
         How ``stderr`` was obtained: ``"analytic"``, ``"batch-means"``, ``"bootstrap"``, ``"across-chains"``...
-    diagnostics
+    diagnostics : dict, default {}
         Free-form extra information (chain traces, warnings, acceptance rates...).
+
+    Raises
+    ------
+    ValueError
+        If ``samples < 1`` or ``stderr`` is negative or NaN.
     """
 
     value: Any
@@ -52,7 +59,14 @@ class Estimate:
             raise ValueError("stderr must be non-negative and not NaN")
 
     def summary(self) -> dict[str, Any]:
-        """JSON-friendly summary: value, stderr, samples, method."""
+        """JSON-friendly summary: value, stderr, samples, method.
+
+        Returns
+        -------
+        dict of str to object
+            ``value`` and ``stderr`` as floats or lists (arrays over 64 entries as their
+            shape and first values), ``samples`` and ``method``.
+        """
 
         def conv(v: Any) -> Any:
             a = np.asarray(v)
@@ -71,7 +85,25 @@ class Estimate:
 
 
 def as_generator(seed: int | np.random.Generator | np.random.SeedSequence | None) -> np.random.Generator:
-    """A numpy Generator from an int seed, a SeedSequence or a Generator (returned as is)."""
+    """A numpy Generator from an int seed, a SeedSequence or a Generator (returned as is).
+
+    Parameters
+    ----------
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        The seed; ``None`` is refused, so that every measurement is reproducible.
+
+    Returns
+    -------
+    numpy.random.Generator
+        ``seed`` itself when it is a Generator, else ``numpy.random.default_rng(seed)``.
+
+    Raises
+    ------
+    ValueError
+        If ``seed`` is ``None`` (or a negative integer).
+    TypeError
+        If ``seed`` is a bool, a float or another unsupported type.
+    """
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None:
@@ -82,7 +114,33 @@ def as_generator(seed: int | np.random.Generator | np.random.SeedSequence | None
 
 
 def mean_estimate(x: np.ndarray, *, axis: int = 0, seed: int | None = None, seconds: float = 0.0) -> Estimate:
-    """Sample mean with the analytic iid standard error ``s / sqrt(n)``."""
+    r"""Sample mean with the analytic iid standard error ``s / sqrt(n)``.
+
+    :math:`\bar x = \frac1n \sum_i x_i` with standard error :math:`s/\sqrt n`,
+    :math:`s^2 = \frac{1}{n-1} \sum_i (x_i - \bar x)^2` the unbiased sample variance
+    (e.g. Casella & Berger, *Statistical Inference*, 2nd ed. 2002, section 5.2).
+
+    Parameters
+    ----------
+    x : array_like
+        The samples, iid along ``axis``.
+    axis : int, default 0
+        The sample axis.
+    seed : int, optional
+        The measurement's seed, recorded in the estimate.
+    seconds : float, default 0.0
+        The measurement's wall time, recorded in the estimate.
+
+    Returns
+    -------
+    Estimate
+        The mean and its standard error, method ``"analytic"``.
+
+    Raises
+    ------
+    ValueError
+        If there are fewer than two samples.
+    """
     x = np.asarray(x, dtype=float)
     n = x.shape[axis]
     if n < 2:
@@ -97,7 +155,33 @@ def bootstrap_stderr(
     resamples: int = 200,
     seed: int | np.random.Generator = 0,
 ) -> np.ndarray:
-    """Nonparametric bootstrap standard error of ``statistic`` over the first axis of ``x``."""
+    r"""Nonparametric bootstrap standard error of ``statistic`` over the first axis of ``x``.
+
+    With :math:`B` resamples :math:`x^{*b}` drawn with replacement,
+    :math:`\widehat{\rm se} = \big(\frac{1}{B-1} \sum_b (T(x^{*b}) - \bar T^*)^2\big)^{1/2}`
+    (Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 6).
+
+    Parameters
+    ----------
+    x : array_like
+        The samples, iid along the first axis.
+    statistic : callable
+        :math:`T`: maps a resample (same shape as ``x``) to a number or an array.
+    resamples : int, default 200
+        The number :math:`B` of resamples, at least 10.
+    seed : int or numpy.random.Generator, default 0
+        Seed of the resampling (see :func:`as_generator`).
+
+    Returns
+    -------
+    ndarray
+        The standard error, of the statistic's shape.
+
+    Raises
+    ------
+    ValueError
+        If there are fewer than two samples or ``resamples < 10``.
+    """
     x = np.asarray(x)
     if x.shape[0] < 2:
         raise ValueError("need at least two samples to bootstrap")
