@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from validation.cli._common import alpha_arg, format_table, nonneg_int
+from validation.cli._parallel import add_engine_arguments, engine_for
 
 __all__ = ["add_parser"]
 
@@ -37,19 +38,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if r.error is not None:
                 bar.write(f"ERROR in {r.name}: {r.error}")
 
+    from validation.engine import EngineError
+
     try:
-        suite = run_suite(
-            checks,
-            mode=mode,
-            seed=args.seed,
-            alpha_family=args.alpha,
-            json_path=args.json,
-            resume=args.resume,
-            on_start=on_start,
-            on_result=on_result,
-            plots_dir=args.plots,
-        )
-    except ValueError as exc:
+        with engine_for(args) as engine:  # None: in this process
+            suite = run_suite(
+                checks,
+                mode=mode,
+                seed=args.seed,
+                alpha_family=args.alpha,
+                json_path=args.json,
+                resume=args.resume,
+                on_start=on_start,
+                on_result=on_result,
+                plots_dir=args.plots,
+                executor=engine,
+            )
+    except (ValueError, EngineError) as exc:
         print(f"theorycheck run: {exc}", file=sys.stderr)
         return 2
     finally:
@@ -78,4 +83,5 @@ def add_parser(sub: Any) -> None:
     sr.add_argument("--plots", metavar="DIR", help="write a PNG per check into DIR")
     sr.add_argument("--resume", action="store_true", help="with --json: run only checks missing from PATH")
     sr.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_engine_arguments(sr)
     sr.set_defaults(func=_cmd_run)
