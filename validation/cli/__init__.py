@@ -10,12 +10,12 @@ import argparse
 import sys
 from typing import Sequence
 
-from validation.cli import _docs, _fuzz, _list, _run
+from validation.cli import _calibrate, _docs, _fuzz, _list, _run, _sweep
 from validation.cli._common import format_table
 
 __all__ = ["main", "build_parser", "format_table"]
 
-_COMMANDS = (_list, _run, _docs, _fuzz)
+_COMMANDS = (_list, _run, _docs, _fuzz, _sweep, _calibrate)
 
 
 def build_parser() -> argparse.ArgumentParser:
