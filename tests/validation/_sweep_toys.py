@@ -55,3 +55,12 @@ SCALING = register_check(Check(
     twins=(Twin("x1.1", "the prediction 10% too large", lambda p: Prediction(1.1 / p["width"])),),
     display=Display("mean of the draws", labels=("1/width",)),
 ))
+
+BIASED = register_check(Check(
+    "toy.sweep.biased", "toy", "a mean 30% off its prediction (fails)",
+    lambda p: Prediction(1.0 / p["width"]), _measure, _compare,
+    quick={"width": 8, "n": 400, "bias": 0.3, "sleep": 0.0, "kind": "a", "dims": (2, 2)},
+    schema=SCHEMA,
+    twins=(Twin("x1.3", "the prediction 30% too large", lambda p: Prediction(1.3 / p["width"])),),
+    display=Display("mean of the draws", labels=("1/width",)),
+))

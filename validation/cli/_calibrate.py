@@ -45,9 +45,28 @@ def _details(rows: list[Any]) -> str:
     return "\n".join(lines)
 
 
+def _select(patterns: list[str]) -> list[Any]:
+    """Exact names already registered (``--from``) are taken as they are; the rest go through select_checks,
+    which imports the built-in areas only when needed."""
+    from validation.check import get_check, select_checks
+
+    out: dict[str, Any] = {}
+    rest = []
+    for p in patterns:
+        if any(ch in p for ch in "*?["):
+            rest.append(p)
+            continue
+        try:
+            out[p] = get_check(p)
+        except ValueError:
+            rest.append(p)
+    for c in select_checks(rest) if rest else []:
+        out.setdefault(c.name, c)
+    return list(out.values())
+
+
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from validation.calibration import calibration_table
-    from validation.check import select_checks
     from validation.engine import EngineError
     from validation.plugins import load_checks
     from validation.sweep import SweepInterrupted, calibrate_checks
@@ -57,7 +76,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     try:
         for spec in args.from_ or ():
             load_checks(spec)
-        checks = select_checks(args.checks)
+        checks = _select(args.checks)
         rows = calibrate_checks(checks, args.seeds, mode=args.mode, workers=args.workers, scheduler=args.scheduler,
                                 store=args.store, alpha=args.alpha, resume=args.resume, progress=not args.no_progress)
     except SweepInterrupted:
