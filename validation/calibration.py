@@ -214,8 +214,10 @@ def _evaluations(c: Any, suite_seeds: list[int], mode: str, alpha: float, params
                                key=f"theorycheck-calibrate-{c.name}-{mode}-{s}"): s for s in suite_seeds}
     done = {}
     try:
-        for f in executor.completed(list(futures)):
-            done[futures.pop(f)] = f.result()
+        for f, ev, exc in executor.completed(list(futures)):
+            if exc is not None:
+                raise exc
+            done[futures.pop(f)] = ev
     finally:
         executor.cancel(list(futures))
     for s in suite_seeds:

@@ -9,6 +9,7 @@ scheduling itself, rescheduling of cells of a lost worker included, is Dask's.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import re
@@ -17,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from numerics import validate as v
 
-__all__ = ["Engine", "EngineError", "SerialEngine", "open_engine", "pin_threads", "worker_name", "THREAD_ENV"]
+__all__ = ["Engine", "Completion", "EngineError", "SerialEngine", "open_engine", "pin_threads", "worker_name", "THREAD_ENV"]
 
 #: one BLAS / OpenMP thread per worker: the parallelism is across cells, not inside them
 THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
@@ -51,29 +52,43 @@ def worker_name() -> str:
 
 
 class _Deferred:
-    """A task of the serial engine: run when first asked for its result."""
+    """A task of the serial engine: run when its completion iterator reaches it."""
 
-    __slots__ = ("fn", "args", "key", "_done", "_value", "_error")
+    __slots__ = ("fn", "args", "key")
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], key: str | None) -> None:
         self.fn, self.args, self.key = fn, args, key
-        self._done = False
-        self._value: Any = None
-        self._error: BaseException | None = None
 
-    def run(self) -> None:
-        if not self._done:
-            try:
-                self._value = self.fn(*self.args)
-            except Exception as exc:  # noqa: BLE001 - re-raised by result(), like a future
-                self._error = exc
-            self._done = True
 
-    def result(self) -> Any:
-        self.run()
-        if self._error is not None:
-            raise self._error
-        return self._value
+class Completion:
+    """Yields ``(future, value, error)`` as tasks finish (``error`` is the exception of a failed task,
+    else ``None``); :meth:`add` adds a task while iterating."""
+
+    def __iter__(self) -> "Completion":
+        return self
+
+    def __next__(self) -> tuple[Any, Any, BaseException | None]:
+        raise NotImplementedError
+
+    def add(self, future: Any) -> None:
+        raise NotImplementedError
+
+
+class _SerialCompletion(Completion):
+    def __init__(self, futures: Iterable[_Deferred]) -> None:
+        self.queue = collections.deque(futures)
+
+    def add(self, future: _Deferred) -> None:
+        self.queue.append(future)
+
+    def __next__(self) -> tuple[Any, Any, BaseException | None]:
+        if not self.queue:
+            raise StopIteration
+        f = self.queue.popleft()
+        try:
+            return f, f.fn(*f.args), None
+        except Exception as exc:  # noqa: BLE001 - handed to the caller, like a failed future
+            return f, None, exc
 
 
 class Engine:
@@ -94,8 +109,11 @@ class Engine:
         """Schedule ``fn(*args)``; return a future-like object with ``result()``."""
         raise NotImplementedError
 
-    def completed(self, futures: Iterable[Any]) -> Iterator[Any]:
-        """Yield ``futures`` as they finish (each once)."""
+    #: whether several small tasks should be packed into one (per-task overhead matters)
+    batches: bool = False
+
+    def completed(self, futures: Iterable[Any] = ()) -> Completion:
+        """A :class:`Completion` over ``futures`` (more can be added while iterating)."""
         raise NotImplementedError
 
     def cancel(self, futures: Iterable[Any]) -> None:
@@ -120,10 +138,8 @@ class SerialEngine(Engine):
     def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> _Deferred:
         return _Deferred(fn, args, key)
 
-    def completed(self, futures: Iterable[Any]) -> Iterator[Any]:
-        for f in futures:
-            f.run()
-            yield f
+    def completed(self, futures: Iterable[Any] = ()) -> Completion:
+        return _SerialCompletion(futures)
 
 
 def _check_address(address: str) -> str:

@@ -10,11 +10,12 @@ so a check that imports torch late still gets one thread.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterable, Iterator
+import collections
+from typing import Any, Callable, Iterable
 
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
-from validation.engine._base import THREAD_ENV, Engine, EngineError, pin_threads
+from validation.engine._base import THREAD_ENV, Completion, Engine, EngineError, pin_threads
 
 __all__ = ["DaskEngine", "PinThreads"]
 
@@ -26,6 +27,30 @@ class PinThreads(WorkerPlugin):
 
     def setup(self, worker: Any) -> None:
         pin_threads()
+
+
+class _DaskCompletion(Completion):
+    """Results gathered by ``as_completed(with_results=True)`` in the client's event loop, in batches
+    (no synchronous round trip per task)."""
+
+    def __init__(self, ac: Any) -> None:
+        self.ac = ac
+        self.buffer: collections.deque[tuple[Any, Any]] = collections.deque()
+
+    def add(self, future: Any) -> None:
+        self.ac.add(future)
+
+    def __next__(self) -> tuple[Any, Any, BaseException | None]:
+        while not self.buffer:
+            if self.ac.is_empty():
+                raise StopIteration
+            self.buffer.extend(self.ac.next_batch(block=True))
+        f, value = self.buffer.popleft()
+        if f.status == "finished":
+            return f, value, None
+        if isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], BaseException):
+            return f, None, value[1]  # (type, exception, traceback) of a failed task
+        return f, None, value if isinstance(value, BaseException) else RuntimeError(f"task {f.key} {f.status}")
 
 
 class DaskEngine(Engine):
@@ -69,10 +94,11 @@ class DaskEngine(Engine):
             kw["key"] = key
         return self.client.submit(fn, *args, **kw)
 
-    def completed(self, futures: Iterable[Any]) -> Iterator[Any]:
-        ac = as_completed(list(futures), loop=self.client.loop)
-        for batch in ac.batches():
-            yield from batch
+    batches = True
+
+    def completed(self, futures: Iterable[Any] = ()) -> Completion:
+        return _DaskCompletion(as_completed(list(futures), loop=self.client.loop, with_results=True,
+                                            raise_errors=False))
 
     def cancel(self, futures: Iterable[Any]) -> None:
         fs = list(futures)

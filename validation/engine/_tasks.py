@@ -48,12 +48,10 @@ def map_checks(engine: Engine, checks: Iterable[Check], *, mode: str, seeds: dic
         futures[engine.submit(run_check, c, mode, seeds[c.name], alpha, key=f"theorycheck-run-{c.name}-{seeds[c.name]}")] = c
     pending = set(futures)
     try:
-        for f in engine.completed(list(futures)):
+        for f, res, exc in engine.completed(list(futures)):
             pending.discard(f)
             c = futures[f]
-            try:
-                res = f.result()
-            except Exception as exc:  # noqa: BLE001 - a lost task (worker died repeatedly) is an ERROR, not a crash
+            if exc is not None:  # a lost task (worker died repeatedly) is an ERROR, not a crash
                 res = CheckResult(c.name, c.area, c.params(mode), None, None, None, "error", None, None, alpha, False,
                                   0.0, seeds[c.name], error=f"{type(exc).__name__} on the engine: {exc}", mode=mode)
             yield c, res

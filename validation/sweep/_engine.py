@@ -2,6 +2,8 @@
 
 Nothing lost, nothing twice
     Finished cells are in the store, keyed by their identity: a re-run skips them.
+    Short cells travel several to a task (about half a second of work each), so that
+    Dask's per-task cost stays small next to the cells.
     Cells of a worker that dies are rescheduled by Dask (the scheduler re-runs tasks a
     lost worker held); the client, the only writer, stores each cell's row once, in a
     transaction of its own, so Ctrl-C or a killed client loses at most the cells still
@@ -18,13 +20,15 @@ Levels
 
 from __future__ import annotations
 
+import collections
+import secrets
 from typing import Any, Callable, Mapping, Sequence
 
 from numerics import validate as v
 from validation.check import MODES, Check, get_check
 from validation.engine import Engine, open_engine
 from validation.runner import DEFAULT_ALPHA_FAMILY, family_alpha
-from validation.sweep._cell import Cell, error_row, make_cells, run_cell
+from validation.sweep._cell import Cell, error_row, make_cells, run_chunk
 from validation.sweep._grid import grid_points, parse_seeds, validate_grid
 from validation.sweep._progress import Progress, make_progress
 from validation.sweep._result import SweepResult
@@ -57,33 +61,77 @@ def todo_cells(store: SweepStore, cells: list[Cell], checks: Mapping[str, Check]
     return out
 
 
+#: a task should take about this long when cells are short (chunks of cells per task)
+TASK_SECONDS = 0.5
+MAX_CHUNK = 64
+
+
+class _Chunker:
+    """Packs cells into tasks of about :data:`TASK_SECONDS` from the cell times seen so far (one cell
+    per task until the first ones finish, and always on an engine without per-task overhead)."""
+
+    def __init__(self, cells: Sequence[Cell], batches: bool) -> None:
+        self.queue = collections.deque(cells)
+        self.batches = batches
+        self.n, self.seconds = 0, 0.0
+
+    def seen(self, seconds: float) -> None:
+        self.n += 1
+        self.seconds += max(seconds, 0.0)
+
+    def next(self) -> list[Cell]:
+        k = 1
+        if self.batches and self.n:
+            k = max(1, min(MAX_CHUNK, int(TASK_SECONDS / max(self.seconds / self.n, 1e-4))))
+        out = [self.queue.popleft()]
+        while self.queue and len(out) < k and self.queue[0].check == out[0].check:
+            out.append(self.queue.popleft())
+        return out
+
+
 def run_cells(engine: Engine, store: SweepStore, cells: Sequence[Cell], checks: Mapping[str, Check],
               alphas: Mapping[str, float], *, swept: Sequence[str] = (), progress: Progress | None = None,
               on_row: Callable[[dict[str, Any]], None] | None = None) -> int:
-    """Submit ``cells``, store each row as it completes; return the number stored.
+    """Run ``cells`` on ``engine``; store each task's rows (one transaction) as it completes; return the count.
 
-    On any interruption the cells not yet finished are cancelled (the store keeps every
-    finished one) and the exception propagates.
+    At most ``4 x workers`` tasks are queued at a time; short cells are packed several to a
+    task (:class:`_Chunker`), so per-task scheduling costs little.  A task's key names its
+    first cell (``theorycheck-<cell key>-<cells>-<run>``).  On any interruption the queued
+    tasks are cancelled (the store keeps every finished cell) and the exception propagates.
     """
-    futures = {engine.submit(run_cell, checks[c.check], c, alphas[c.check], key=f"theorycheck-{c.key}"): c
-               for c in cells}
-    pending = set(futures)
+    chunker = _Chunker(cells, engine.batches)
+    depth = max(1, 4 * engine.workers) if engine.batches else 1
+    token = secrets.token_hex(4)
+    inflight: dict[Any, list[Cell]] = {}
+    completion = engine.completed()
+
+    def submit() -> None:
+        chunk = chunker.next()
+        c0 = chunk[0]
+        f = engine.submit(run_chunk, checks[c0.check], chunk, alphas[c0.check],
+                          key=f"theorycheck-{c0.key}-{len(chunk)}-{token}")
+        inflight[f] = chunk
+        completion.add(f)
+
     n = 0
     try:
-        for f in engine.completed(list(futures)):
-            pending.discard(f)
-            cell = futures[f]
-            try:
-                row = f.result()
-            except Exception as exc:  # noqa: BLE001 - the engine lost the task; record it, keep going
-                row = error_row(checks[cell.check], cell, alphas[cell.check], exc)
-            n += store.add([row], swept)
-            if progress is not None:
-                progress.update(row["verdict"], f"{cell.check} {cell.point} seed {cell.seed}: {row['error'] or ''}")
-            if on_row is not None:
-                on_row(row)
+        while chunker.queue and len(inflight) < depth:
+            submit()
+        for f, rows, exc in completion:
+            chunk = inflight.pop(f)
+            if exc is not None:  # the engine lost the task (e.g. KilledWorker): record it, keep going
+                rows = [error_row(checks[c.check], c, alphas[c.check], exc) for c in chunk]
+            n += store.add(rows, swept)
+            for cell, row in zip(chunk, rows):
+                chunker.seen(row["seconds"])
+                if progress is not None:
+                    progress.update(row["verdict"], f"{cell.check} {cell.point} seed {cell.seed}: {row['error'] or ''}")
+                if on_row is not None:
+                    on_row(row)
+            while chunker.queue and len(inflight) < depth:
+                submit()
     finally:
-        engine.cancel(pending)
+        engine.cancel(list(inflight))
     return n
 
 
