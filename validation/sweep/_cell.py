@@ -151,7 +151,8 @@ def run_cell(check: Check, cell: Cell, alpha: float) -> dict[str, Any]:
 
     ``task == "run"`` runs the check (:meth:`Check.run`); ``"evaluate"`` measures once and
     judges the correct prediction and every twin (:meth:`Check.evaluate`).  Exceptions in
-    the check become ERROR rows (``catch=True``).
+    the check become ERROR rows (``catch=True``).  The process is pinned to one BLAS/OpenMP/
+    torch thread first, in this process too, so a cell's numbers do not depend on the engine.
     """
     pin_threads()
     t0 = time.perf_counter()

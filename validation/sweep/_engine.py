@@ -67,23 +67,23 @@ MAX_CHUNK = 64
 
 
 class _Chunker:
-    """Packs cells into tasks of about :data:`TASK_SECONDS` from the cell times seen so far (one cell
-    per task until the first ones finish, and always on an engine without per-task overhead)."""
+    """Packs cells of one check into tasks of about :data:`TASK_SECONDS`, from that check's cell times seen
+    so far (one cell per task until its first ones finish, and always on an engine without per-task cost)."""
 
     def __init__(self, cells: Sequence[Cell], batches: bool) -> None:
         self.queue = collections.deque(cells)
         self.batches = batches
-        self.n, self.seconds = 0, 0.0
+        self.times: dict[str, list[float]] = {}
 
-    def seen(self, seconds: float) -> None:
-        self.n += 1
-        self.seconds += max(seconds, 0.0)
+    def seen(self, check: str, seconds: float) -> None:
+        t = self.times.setdefault(check, [0, 0.0])
+        t[0] += 1
+        t[1] += max(seconds, 0.0)
 
     def next(self) -> list[Cell]:
-        k = 1
-        if self.batches and self.n:
-            k = max(1, min(MAX_CHUNK, int(TASK_SECONDS / max(self.seconds / self.n, 1e-4))))
         out = [self.queue.popleft()]
+        n, total = self.times.get(out[0].check, (0, 0.0))
+        k = max(1, min(MAX_CHUNK, int(TASK_SECONDS / max(total / n, 1e-4)))) if self.batches and n else 1
         while self.queue and len(out) < k and self.queue[0].check == out[0].check:
             out.append(self.queue.popleft())
         return out
@@ -123,7 +123,7 @@ def run_cells(engine: Engine, store: SweepStore, cells: Sequence[Cell], checks: 
                 rows = [error_row(checks[c.check], c, alphas[c.check], exc) for c in chunk]
             n += store.add(rows, swept)
             for cell, row in zip(chunk, rows):
-                chunker.seen(row["seconds"])
+                chunker.seen(cell.check, row["seconds"])
                 if progress is not None:
                     progress.update(row["verdict"], f"{cell.check} {cell.point} seed {cell.seed}: {row['error'] or ''}")
                 if on_row is not None:
