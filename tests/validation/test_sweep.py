@@ -198,3 +198,26 @@ def test_unreachable_scheduler_fails_fast_naming_the_address(tmp_path: Any, caps
     assert rc == 2
     err = capsys.readouterr().err
     assert address in err and "cannot reach the Dask scheduler" in err
+
+
+def test_plain_progress_lines_count_failures() -> None:
+    import io
+
+    from validation.sweep._progress import Progress
+
+    buf = io.StringIO()
+    p = Progress(3, stream=buf, every=1e9)
+    for verdict in ("PASS", "FAIL", "PASS"):
+        p.update(verdict, "cell")
+    lines = buf.getvalue().splitlines()
+    assert lines[0].startswith("[1/3 cells] failures 0")
+    assert lines[1].startswith("[2/3 cells] failures 1") and lines[1].endswith("FAIL cell")
+    assert lines[-1].startswith("[3/3 cells] failures 1") and len(lines) == 3
+
+
+def test_a_parameter_named_like_a_column_keeps_both(tmp_path: Any) -> None:
+    res = sweep(NAME, {"kind": ["a", "b"], "dims": [[2, 2], [3]]}, "0", store=str(tmp_path / "k.sqlite"))
+    df = res.to_frame()
+    assert sorted(df.p_kind) == ["a", "a", "b", "b"] and set(df.kind) == {"statistical"}
+    assert set(df.dims) == {(2, 2), (3,)}
+    assert set(load(res.store).columns) >= {"p_kind", "dims"}

@@ -23,7 +23,6 @@ from validation.params import unknown_key_message
 __all__ = ["parse_param", "parse_seeds", "validate_grid", "grid_points", "SweepSpec", "read_sweep_file"]
 
 _RANGE = re.compile(r"^\s*(\d+)\s*\.\.\s*(\d+)\s*$")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _split_values(text: str) -> list[str]:
