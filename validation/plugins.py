@@ -1,9 +1,16 @@
-"""User checks: import a Python file or module so that its ``register_check`` calls run.
+"""A user's own checks: loading them from a file, a module or an installed package.
 
-``theorycheck sweep CHECK --from my_checks.py`` (or ``--from mypackage.checks``) loads
-the user's checks before ``CHECK`` is looked up.  A file is imported under a private
-module name and, when cloudpickle is present (it comes with Dask), marked to be pickled
-by value, so Dask workers that cannot import the file still receive its functions.
+* ``theorycheck run --from PATH_OR_MODULE`` and ``theorycheck list --from ...`` import a
+  Python file (by path) or an importable module before selecting checks, so the
+  ``register_check`` calls in it run; its checks are then run like the built-in ones (same
+  runner, statistics, seeds, results files and plots).
+* A package can expose checks through the entry-point group ``theorycheck.checks``: each
+  entry point names a module (or a zero-argument callable) that registers checks; they are
+  loaded whenever all checks are listed or selected.
+
+Loading is the project's own small piece of glue over :mod:`importlib` (a file is imported
+under a unique module name derived from its absolute path, so two files called
+``checks.py`` do not collide).
 """
 
 from __future__ import annotations
@@ -12,67 +19,104 @@ import hashlib
 import importlib
 import importlib.util
 import os
-import re
 import sys
 from types import ModuleType
 
-__all__ = ["load_checks"]
+from numerics import validate as v
+
+__all__ = ["load_checks", "load_entry_points", "ENTRY_POINT_GROUP"]
+
+ENTRY_POINT_GROUP = "theorycheck.checks"
+_LOADED_ENTRY_POINTS = False
 
 
-def load_checks(spec: str) -> ModuleType:
-    """Import ``spec``: a path to a ``.py`` file, or an importable module name.
+def _registered() -> set[str]:
+    from validation.registry import _CHECKS
+
+    return set(_CHECKS)
+
+
+def _import_file(path: str) -> ModuleType:
+    path = os.path.abspath(path)
+    digest = hashlib.sha256(path.encode()).hexdigest()[:12]
+    stem = os.path.splitext(os.path.basename(path))[0]
+    name = f"theorycheck_user_{stem}_{digest}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ValueError(f"cannot import {path}: not a Python file")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    d = os.path.dirname(path)
+    added = d not in sys.path
+    if added:  # let the file import its neighbours
+        sys.path.insert(0, d)
+    try:
+        spec.loader.exec_module(mod)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    finally:
+        if added and d in sys.path:
+            sys.path.remove(d)
+    return mod
+
+
+def load_checks(spec: str) -> list[str]:
+    """Import a user's check module and return the names of the checks it registered.
 
     Parameters
     ----------
     spec
-        ``path/to/checks.py`` or ``package.module``.
+        A path to a Python file (``my_checks.py``, ``./lab/checks.py``) or the dotted name of an
+        importable module (``mylab.checks``).
 
     Returns
     -------
-    module
-        The imported module (its checks are now registered).
+    list of str
+        The checks registered by the import (sorted).  Importing the same spec twice registers
+        nothing new the second time, and returns the names registered the first time.
 
     Raises
     ------
     ValueError
-        No such file or module, or the import raised (the message names ``spec`` and the error).
-    TypeError
-        ``spec`` is not a string.
+        The file does not exist, the module cannot be found, or it registers no check.
     """
-    if not isinstance(spec, str) or not spec.strip():
-        raise TypeError(f"--from needs a file path or a module name; got {spec!r}")
-    spec = spec.strip()
-    is_file = spec.endswith(".py") or os.sep in spec or os.path.isfile(spec)
-    try:
-        if not is_file:
-            return importlib.import_module(spec)
-        path = os.path.abspath(spec)
-        if not os.path.isfile(path):
+    if not isinstance(spec, str) or not spec:
+        raise TypeError(f"--from must name a file or a module; got {v.describe(spec)}")
+    before = _registered()
+    looks_like_path = spec.endswith(".py") or os.sep in spec or spec.startswith(".")
+    if looks_like_path:
+        if not os.path.isfile(spec):
             raise ValueError(f"--from {spec}: no such file")
-        stem = re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
-        name = f"theorycheck_user_{stem}_{hashlib.sha1(path.encode()).hexdigest()[:8]}"
-        if name in sys.modules:
-            return sys.modules[name]
-        mspec = importlib.util.spec_from_file_location(name, path)
-        if mspec is None or mspec.loader is None:
-            raise ValueError(f"--from {spec}: cannot import this file")
-        module = importlib.util.module_from_spec(mspec)
-        sys.modules[name] = module
+        mod = _import_file(spec)
+    else:
         try:
-            mspec.loader.exec_module(module)
-        except BaseException:
-            sys.modules.pop(name, None)
-            raise
-        try:
-            import cloudpickle
+            mod = importlib.import_module(spec)
+        except ModuleNotFoundError as exc:
+            raise ValueError(f"--from {spec}: cannot import it ({exc}); give a file path or an importable module") from None
+    new = _registered() - before
+    if not new:
+        from validation.registry import _CHECKS
 
-            cloudpickle.register_pickle_by_value(module)
-        except ImportError:
-            pass
-        return module
-    except ValueError:
-        raise
-    except ModuleNotFoundError as exc:
-        raise ValueError(f"--from {spec}: no such module ({exc})") from None
-    except Exception as exc:  # noqa: BLE001 - the user's code failed on import: say so, exit 2
-        raise ValueError(f"--from {spec}: importing it raised {type(exc).__name__}: {exc}") from None
+        new = {n for n, c in _CHECKS.items() if getattr(c.measure, "__module__", None) == mod.__name__}
+    if not new:
+        raise ValueError(f"--from {spec}: the module registers no check (call validation.check.register_check)")
+    return sorted(new)
+
+
+def load_entry_points() -> list[str]:
+    """Load every ``theorycheck.checks`` entry point once; return the names of the checks they registered."""
+    global _LOADED_ENTRY_POINTS
+    if _LOADED_ENTRY_POINTS:
+        return []
+    _LOADED_ENTRY_POINTS = True
+    from importlib.metadata import entry_points
+
+    before = _registered()
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        obj = ep.load()
+        if callable(obj) and not isinstance(obj, ModuleType):
+            obj()
+    return sorted(_registered() - before)

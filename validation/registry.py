@@ -55,8 +55,11 @@ def _discover(area: str | None = None) -> None:
 
 
 def all_checks() -> list[Check]:
-    """Every registered check, sorted by area then name."""
+    """Every registered check (built-in, loaded with ``--from``, or from installed entry points), sorted."""
     _discover()
+    from validation.plugins import load_entry_points
+
+    load_entry_points()
     return sorted(_CHECKS.values(), key=lambda c: (c.area, c.name))
 
 

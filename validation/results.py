@@ -8,8 +8,8 @@ Merge
     parameters and seed (:func:`result_key`); a different seed or different
     parameters is a separate entry, never a replacement.
 Concurrency
-    Every update takes an exclusive lock (``filelock``, on ``PATH.lock`` beside the
-    file), re-reads the file and writes the merge, so concurrent runs on one file
+    Every update takes an exclusive lock (``filelock``, on a hidden ``.NAME.lock`` beside
+    the file), re-reads the file and writes the merge, so concurrent runs on one file
     keep each other's results.
 Atomic, honest writes
     The document is written to a temporary file in the same folder, flushed to disk
@@ -189,12 +189,12 @@ def resolve_output(path: str) -> str:
 
 @contextlib.contextmanager
 def locked(path: str, timeout: float = 120.0) -> Iterator[None]:
-    """Hold the exclusive lock of the results file ``path`` (``PATH.lock``)."""
+    """Hold the exclusive lock of the results file ``path`` (a hidden ``.NAME.lock`` beside it)."""
     from filelock import FileLock, Timeout
 
     d = os.path.dirname(path) or "."
     os.makedirs(d, exist_ok=True)
-    lock = FileLock(path + ".lock", timeout=timeout)
+    lock = FileLock(os.path.join(d, f".{os.path.basename(path)}.lock"), timeout=timeout)
     try:
         with lock:
             yield

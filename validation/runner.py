@@ -32,10 +32,11 @@ import numpy as np
 
 from numerics import validate as v
 from validation.check import Check, CheckResult, MODES, jsonable
+from validation.record import result_record, sidecar_dir_for
 from validation.results import load_results, merge_results, resolve_output, result_key, verify
 from validation.stats import DEFAULT_ALPHA, suite_alpha
 
-__all__ = ["check_seed", "SuiteResult", "run_suite", "DEFAULT_ALPHA_FAMILY", "family_alpha"]
+__all__ = ["check_seed", "SuiteResult", "run_suite", "DEFAULT_ALPHA_FAMILY", "family_alpha", "result_record"]
 
 DEFAULT_ALPHA_FAMILY = 0.01
 
@@ -68,13 +69,6 @@ class SuiteResult:
     @property
     def passed(self) -> bool:
         return bool(self.results) and all(r["passed"] for r in self.results)
-
-
-def result_record(res: CheckResult, check_seed_of_suite: int | None = None) -> dict[str, Any]:
-    """The stored form of a result (JSON, full precision where small)."""
-    r = res.to_json()
-    r["reproduce"] = f"theorycheck run {res.name}{' --full' if res.mode == 'full' else ''} --check-seed {res.seed}"
-    return r
 
 
 def _results(checks: list[Check], kept: dict[str, Any], mode: str, seeds: dict[str, int], alpha: float,
@@ -163,7 +157,7 @@ def run_suite(
             ordered[c.name] = kept[c.name]
     for c, res in _results(checks, kept, mode, seeds, alpha, on_start, executor):
         fresh.append(res)
-        rec = result_record(res)
+        rec = result_record(res, c, sidecar_dir=None if path is None else sidecar_dir_for(path))
         if plots_dir is not None:
             from validation.plots import plot_result
 

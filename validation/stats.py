@@ -69,6 +69,14 @@ class Comparison:
     tolerance: float | None = None
 
 
+def _components(pred: np.ndarray, val: np.ndarray, se: np.ndarray | None, b: np.ndarray) -> dict[str, Any]:
+    """The compared arrays, kept with the comparison so that results can be re-plotted and re-analysed."""
+    out = {"prediction": pred, "measurement": val, "budget": b}
+    if se is not None:
+        out["stderr"] = se
+    return out
+
+
 def _check_alpha(alpha: float) -> float:
     a = float(alpha)
     if not 0.0 < a < 1.0:
@@ -133,7 +141,8 @@ def compare_point(
         e = (np.sign(d) * excess).ravel()
         chi2 = float(e @ np.linalg.lstsq(cov, e, rcond=None)[0])
         p = float(stats.chi2.sf(chi2, k))
-        return Comparison("point-chi2", chi2, p, alpha, p > alpha, {"dof": k, "difference": d.tolist() if k <= 64 else None})
+        return Comparison("point-chi2", chi2, p, alpha, p > alpha,
+                          {"dof": k, "components": _components(pred, val, se, b)})
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(excess > 0, excess / np.where(se > 0, se, np.nan), 0.0)
     z = np.where(np.isnan(z), np.inf, z)  # a non-zero excess with zero error is infinitely significant
@@ -155,7 +164,8 @@ def compare_point(
         p,
         alpha,
         p > alpha,
-        {"components": k, "worst_component": k_worst, "max_abs_difference": float(np.max(np.abs(d))) if k else 0.0},
+        {"n_components": k, "worst_component": k_worst, "max_abs_difference": float(np.max(np.abs(d))) if k else 0.0,
+         "components": _components(pred, val, se, b)},
     )
 
 
@@ -298,8 +308,9 @@ def compare_tolerance(
         None,
         alpha,
         bool(stat <= 1.0),
-        {"components": int(d.size), "worst_component": worst, "max_abs_difference": float(d.max()) if d.size else 0.0,
-         "max_tolerance": float(tol.max()) if tol.size else 0.0, "source": source},
+        {"n_components": int(d.size), "worst_component": worst, "max_abs_difference": float(d.max()) if d.size else 0.0,
+         "max_tolerance": float(tol.max()) if tol.size else 0.0, "source": source,
+         "components": {**_components(pred, val, None, b), "tolerance": tol}},
         kind="deterministic",
         tolerance=float(np.max(allowed)) if allowed.size else 0.0,
     )
@@ -318,17 +329,26 @@ def combine(comparisons: Mapping[str, Comparison], alpha: float) -> Comparison:
     kinds = {c.kind for c in comparisons.values()}
     if len(kinds) != 1:
         raise ValueError(f"cannot combine statistical and deterministic comparisons ({sorted(kinds)})")
-    parts = {k: {"statistic": c.statistic, "p_value": c.p_value, "passed": c.passed} for k, c in comparisons.items()}
+    parts = {k: {"statistic": c.statistic, "p_value": c.p_value, "passed": c.passed, "rule": c.rule,
+                 "details": dict(c.details)}
+             for k, c in comparisons.items()}
     rule = next(iter(comparisons.values())).rule
     if kinds == {"deterministic"}:
         worst = max(comparisons, key=lambda k: comparisons[k].statistic)
         c = comparisons[worst]
         return Comparison(rule, c.statistic, None, alpha, all(x.passed for x in comparisons.values()),
-                          {"worst": worst, "parts": parts}, kind="deterministic", tolerance=c.tolerance)
+                          {"worst": worst, "parts": parts, **_lift(c)}, kind="deterministic", tolerance=c.tolerance)
     m = len(comparisons)
     worst = min(comparisons, key=lambda k: comparisons[k].p_value)  # type: ignore[arg-type,return-value]
     p = min(1.0, m * float(comparisons[worst].p_value))  # type: ignore[arg-type]
-    return Comparison(rule, comparisons[worst].statistic, p, alpha, p > alpha, {"worst": worst, "parts": parts})
+    return Comparison(rule, comparisons[worst].statistic, p, alpha, p > alpha,
+                      {"worst": worst, "parts": parts, **_lift(comparisons[worst])})
+
+
+def _lift(c: Comparison) -> dict[str, Any]:
+    """The worst part's compared arrays, shown as the check's components."""
+    keys = ("components", "worst_component")
+    return {k: c.details[k] for k in keys if k in c.details}
 
 
 def suite_alpha(alpha_family: float, n_checks: int, alpha_check: float = DEFAULT_ALPHA) -> float:

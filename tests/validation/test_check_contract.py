@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from validation.check import all_checks, get_check
+from validation.record import result_record, schema_path
 from validation.runner import family_alpha
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -60,7 +61,7 @@ class _TheoryAudit:
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("name", NAMES)
-def test_twins_fail_at_suite_alpha(name: str, seed: int) -> None:
+def test_twins_fail_at_suite_alpha(name: str, seed: int, tmp_path: Any) -> None:
     c = get_check(name)
     p = c.params()
     pred = c.predict(p)
@@ -72,9 +73,31 @@ def test_twins_fail_at_suite_alpha(name: str, seed: int) -> None:
         est = c.measure(p, seed)
     good = c._judge(pred, est, p, SUITE_ALPHA, seed, "quick", 0.0)
     assert good.passed, f"{name} (seed {seed}): correct theory failed: statistic {good.statistic}, p {good.p_value}"
+    if seed == SEEDS[0]:
+        _record_is_valid(c, good, tmp_path)
     for t in c.twins:
         bad = c._judge(t.predict(p), est, p, SUITE_ALPHA, seed, "quick", 0.0, twin=t.name)
         assert not bad.passed, (
             f"{name} (seed {seed}): twin {t.name!r} ({t.how_wrong}) passed at the suite's alpha "
             f"{SUITE_ALPHA:.2g}: statistic {bad.statistic}, p {bad.p_value}"
         )
+
+
+def _record_is_valid(c: Any, res: Any, tmp_path: Any) -> None:
+    """The stored record validates against the results JSON Schema; declared labels name every component."""
+    import json
+
+    import jsonschema
+
+    with open(schema_path(), encoding="utf-8") as fh:
+        schema = json.load(fh)
+    rec = result_record(res, c, sidecar_dir=str(tmp_path / "arrays"))
+    rec = json.loads(json.dumps(rec))
+    errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(rec)]
+    assert not errors, f"{c.name}: record does not match the schema: {errors[:3]}"
+    comps = res.details.get("components")
+    labels = c.display.component_labels(res.params) if c.display is not None else None
+    if comps is not None and labels is not None:
+        import numpy as np
+
+        assert len(labels) == np.size(comps["prediction"]), f"{c.name}: {len(labels)} labels for {np.size(comps['prediction'])} components"

@@ -17,7 +17,17 @@ from validation.runner import run_suite
 from validation.sweep import calibrate_checks, load, sweep
 
 TOYS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sweep_toys.py")
-toys = load_checks(TOYS)
+
+def _load_toys() -> Any:
+    """Register the toy checks (as ``--from`` does) and return their module."""
+    import sys
+
+    load_checks(TOYS)
+    return next(m for n, m in sys.modules.items()
+                if n.startswith("theorycheck_user_") and getattr(m, "__file__", None) == TOYS)
+
+
+toys = _load_toys()
 NAME = "toy.sweep.scaling"
 VALUES = ["estimate", "stderr", "statistic", "p_value", "prediction", "passed", "verdict", "check_seed",
           "estimate_json", "prediction_json", "params"]

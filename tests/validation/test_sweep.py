@@ -17,7 +17,17 @@ from validation.sweep import (
 )
 
 TOYS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sweep_toys.py")
-toys = load_checks(TOYS)
+
+def _load_toys() -> Any:
+    """Register the toy checks (as ``--from`` does) and return their module."""
+    import sys
+
+    load_checks(TOYS)
+    return next(m for n, m in sys.modules.items()
+                if n.startswith("theorycheck_user_") and getattr(m, "__file__", None) == TOYS)
+
+
+toys = _load_toys()
 NAME = "toy.sweep.scaling"
 CHECK = toys.SCALING
 
@@ -167,7 +177,7 @@ def test_sweep_file_and_cli_with_plots(tmp_path: Any, capsys: Any) -> None:
     (["--seeds", "5..1"], "backwards"),
     (["--scheduler", "not an address"], "not a Dask scheduler address"),
     (["--from", "no/such/file.py"], "no such file"),
-    (["--from", "no_such_module_xyz"], "no such module"),
+    (["--from", "no_such_module_xyz"], "cannot import it"),
 ])
 def test_cli_bad_input_exits_2_before_any_cell(tmp_path: Any, capsys: Any, argv: list[str], message: str) -> None:
     store = str(tmp_path / "bad.sqlite")

@@ -10,17 +10,20 @@ import argparse
 import sys
 from typing import Sequence
 
-from validation.cli import _calibrate, _docs, _fuzz, _list, _run, _sweep
+from validation.cli import _calibrate, _docs, _fuzz, _list, _plot, _report, _run, _sweep
 from validation.cli._common import format_table
 
 __all__ = ["main", "build_parser", "format_table"]
 
-_COMMANDS = (_list, _run, _docs, _fuzz, _sweep, _calibrate)
+_COMMANDS = (_list, _run, _plot, _docs, _fuzz, _report, _sweep, _calibrate)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
+    from theorycheck import __version__
+
     p = argparse.ArgumentParser(prog="theorycheck", description="Theory-vs-experiment checks with honest statistics.")
+    p.add_argument("--version", action="version", version=f"theorycheck {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     for mod in _COMMANDS:
         mod.add_parser(sub)
@@ -30,10 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 passed, 1 failed, 2 bad usage)."""
     args = build_parser().parse_args(argv)
-    if args.command == "run" and args.resume and not args.json:
-        print("theorycheck run: --resume needs --json PATH", file=sys.stderr)
-        return 2
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,66 +3,51 @@
 from __future__ import annotations
 
 import argparse
+import io
 import math
 from typing import Any, Sequence
+
+from validation.record import decisive, fmt_num as _num
 
 __all__ = ["nonneg_int", "pos_int", "alpha_arg", "format_table"]
 
 
-def _fmt_num(v: Any) -> str:
-    if v is None:
+def _p_text(r: dict[str, Any]) -> str:
+    if r.get("error"):
         return "-"
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, (int, float)):
-        f = float(v)
-        if not math.isfinite(f):
-            return str(f)
-        return f"{f:.4g}"
-    if isinstance(v, str):
-        return _clip(v)
-    if isinstance(v, (list, tuple)):
-        return f"[{len(v)} values]" if len(v) > 3 else _clip("[" + ", ".join(_fmt_num(x) for x in v) + "]")
-    if isinstance(v, dict) and "shape" in v:
-        return f"array{tuple(v['shape'])}"
-    if isinstance(v, dict):
-        return _clip(", ".join(f"{k}={_fmt_num(x)}" for k, x in list(v.items())[:2]))
-    return _clip(str(v))
+    if r.get("kind") == "deterministic":
+        return f"≤tol ({_num(r.get('statistic'), 2)})" if r.get("passed") else f">tol ({_num(r.get('statistic'), 2)})"
+    p = r.get("p_value")
+    parts = (r.get("details") or {}).get("parts")
+    return _num(p, 3) + (f" (×{len(parts)})" if parts and isinstance(p, (int, float)) else "")
 
 
-def _clip(s: str, width: int = 44) -> str:
-    return s if len(s) <= width else s[: width - 1] + "…"
+def format_table(results: Sequence[dict[str, Any]], *, width: int = 100, color: bool | None = None) -> str:
+    """The verdict table (rich), at most ``width`` columns: check, verdict, the deciding quantity, p, seconds.
 
+    FAIL and ERROR are highlighted on a terminal; results reused by ``--resume`` are marked "(reused)".
+    A p-value marked ``(×k)`` is Bonferroni-combined over k parts of one check; a deterministic
+    check shows its discrepancy/tolerance ratio instead of a p-value.
+    """
+    from rich.console import Console
+    from rich.table import Table
 
-def _fmt_estimate(e: dict[str, Any] | None) -> str:
-    if not e:
-        return "-"
-    v, s = e.get("value"), e.get("stderr")
-    if isinstance(v, (int, float)) and isinstance(s, (int, float)):
-        return f"{v:.4g} ± {s:.2g}"
-    return _fmt_num(v)
-
-
-def format_table(results: Sequence[dict[str, Any]]) -> str:
-    """Plain-text table of JSON results (check, prediction, measurement ± error, statistic, p, verdict, seconds)."""
-    head = ["check", "prediction", "measurement ± error", "statistic", "p", "verdict", "s"]
-    rows = [
-        [
-            r["name"],
-            _fmt_num(r.get("prediction")),
-            _fmt_estimate(r.get("estimate")),
-            _fmt_num(r.get("statistic")),
-            _fmt_num(r.get("p_value")),
-            r.get("verdict", "PASS" if r.get("passed") else "FAIL"),
-            f"{float(r.get('seconds', 0.0)):.1f}",
-        ]
-        for r in results
-    ]
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
-    line = "  ".join(h.ljust(w) for h, w in zip(head, widths))
-    out = [line, "-" * len(line)]
-    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
-    return "\n".join(out)
+    table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
+    table.add_column("check", overflow="fold", max_width=38)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("measurement ± error vs prediction", overflow="fold", max_width=38)
+    table.add_column("p", no_wrap=True, max_width=13)
+    table.add_column("s", justify="right", no_wrap=True)
+    styles = {"PASS": "green", "FAIL": "bold red", "ERROR": "bold magenta"}
+    for r in results:
+        verdict = r.get("verdict", "PASS" if r.get("passed") else "FAIL")
+        name = r["name"] + (" (reused)" if r.get("reused") else "")
+        table.add_row(name, f"[{styles.get(verdict, '')}]{verdict}[/]", r.get("decisive") or decisive(r), _p_text(r),
+                      f"{float(r.get('seconds', 0.0)):.1f}")
+    console = Console(width=width, record=True, force_terminal=color, no_color=color is False,
+                      file=io.StringIO(), highlight=False)
+    console.print(table)
+    return console.export_text(styles=bool(color)).rstrip("\n")
 
 
 def nonneg_int(s: str) -> int:

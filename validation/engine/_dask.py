@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import collections
+import sys
 from typing import Any, Callable, Iterable
 
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
 from validation.engine._base import THREAD_ENV, Completion, Engine, EngineError, pin_threads
 
-__all__ = ["DaskEngine", "PinThreads"]
+__all__ = ["DaskEngine", "PinThreads", "ship_user_checks"]
 
 
 class PinThreads(WorkerPlugin):
@@ -53,10 +54,21 @@ class _DaskCompletion(Completion):
         return f, None, value if isinstance(value, BaseException) else RuntimeError(f"task {f.key} {f.status}")
 
 
+def ship_user_checks() -> None:
+    """Mark the modules of a user's checks (``--from FILE.py``, imported by :mod:`validation.plugins` as
+    ``theorycheck_user_*``) to be pickled by value, so workers that cannot import the file still get them."""
+    import cloudpickle
+
+    for name, mod in list(sys.modules.items()):
+        if name.startswith("theorycheck_user_") and mod is not None:
+            cloudpickle.register_pickle_by_value(mod)
+
+
 class DaskEngine(Engine):
     """Runs tasks on a Dask cluster through a :class:`distributed.Client`."""
 
     def __init__(self, client: Client, cluster: LocalCluster | None = None) -> None:
+        ship_user_checks()
         self.client = client
         self.cluster = cluster
         self.address = str(client.scheduler.address)

@@ -116,7 +116,8 @@ def _number(x: Any) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
-def _row(cell: Cell, res: CheckResult, twins: Mapping[str, CheckResult], seconds: float) -> dict[str, Any]:
+def _row(check: Check, cell: Cell, res: CheckResult, twins: Mapping[str, CheckResult],
+         seconds: float) -> dict[str, Any]:
     pred, est = res.raw.get("prediction"), res.raw.get("estimate")
     if pred is not None and not callable(pred.value):
         prediction_json = _canonical(_full(pred.value))
@@ -127,7 +128,7 @@ def _row(cell: Cell, res: CheckResult, twins: Mapping[str, CheckResult], seconds
                    "method": est.method, "axis": _full(est.diagnostics["axis"]) if "axis" in est.diagnostics else None}
     else:
         ej = res.estimate
-    rec = result_record(res)
+    rec = result_record(res, check)
     rec["cell"] = {"key": cell.key, "task": cell.task, "seed": cell.seed, "version": cell.version}
     return {
         "key": cell.key, "task": cell.task, "check_name": cell.check, "area": cell.area, "mode": cell.mode,
@@ -161,7 +162,7 @@ def run_cell(check: Check, cell: Cell, alpha: float) -> dict[str, Any]:
     else:
         ev = check.evaluate(cell.point, mode=cell.mode, seed=cell.check_seed, alpha=alpha, twins=True)
         res, twins = ev.result, ev.twins
-    return _row(cell, res, twins, time.perf_counter() - t0)
+    return _row(check, cell, res, twins, time.perf_counter() - t0)
 
 
 def run_chunk(check: Check, cells: list[Cell], alpha: float) -> list[dict[str, Any]]:
@@ -174,6 +175,6 @@ def error_row(check: Check, cell: Cell, alpha: float, exc: BaseException) -> dic
     res = CheckResult(cell.check, cell.area, json.loads(cell.params_json), None, None, None, "error", None, None,
                       alpha, False, 0.0, cell.check_seed, error=f"{type(exc).__name__} on the engine: {exc}",
                       mode=cell.mode, kind="deterministic" if check.deterministic else "statistical")
-    row = _row(cell, res, {}, 0.0)
+    row = _row(check, cell, res, {}, 0.0)
     row["worker"] = None
     return row

@@ -1,0 +1,199 @@
+"""Nothing lost, nothing overwritten: results files are merged into, locked, atomic, checksummed;
+``docs --out`` and ``--plots`` never delete or write through what they did not create."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+from typing import Any, Mapping
+
+import numpy as np
+import pytest
+
+from numerics.estimate import Estimate
+from validation.check import Check, Display, Prediction, Twin, _CHECKS
+from validation.cli import main
+from validation.docs import MANIFEST, render_derivations
+from validation.params import Param
+from validation.plots import plot_result
+from validation.results import load_results, merge_results, write_atomic
+from validation.runner import run_suite
+from validation.stats import compare_point
+
+
+def toy(name: str, truth: float = 0.0) -> Check:
+    def measure(p: Mapping[str, Any], seed: int) -> Estimate:
+        x = np.random.default_rng(seed).normal(truth, 1.0, p["n"])
+        return Estimate(np.array([x.mean()]), np.array([x.std(ddof=1) / np.sqrt(p["n"])]), p["n"], seed)
+
+    return Check(
+        name, "toy", "mean of normal draws", lambda p: Prediction(np.array([0.0])), measure,
+        lambda pr, e, p, a: compare_point(pr.value, e.value, e.stderr, alpha=a),
+        quick={"n": 400}, full={"n": 4000}, schema={"n": Param("int", "draws", minimum=2)},
+        twins=(Twin("shift", "mean 0.5 instead of 0", lambda p: Prediction(np.array([0.5]))),),
+        display=Display("sample mean", labels=("mean",)),
+    )
+
+
+def _load(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def test_runs_merge_into_the_file(tmp_path: Any) -> None:
+    path = str(tmp_path / "r.json")
+    a, b = toy("toy.a"), toy("toy.b")
+    run_suite([a, b], seed=1, json_path=path)
+    run_suite([a], seed=2, json_path=path)  # another seed: a separate entry
+    run_suite([b], seed=1, json_path=path)  # the same entry: replaced, not duplicated
+    names = sorted((r["name"], r["seed"]) for r in _load(path)["results"])
+    assert len(names) == 3 and len(set(names)) == 3
+    run_suite([a], seed=1, json_path=path, resume=True)
+    assert len(_load(path)["results"]) == 3
+
+
+def test_concurrent_writers_keep_everything(tmp_path: Any) -> None:
+    path = str(tmp_path / "r.json")
+    checks = [toy(f"toy.c{i}") for i in range(6)]
+    threads = [threading.Thread(target=run_suite, args=([c],), kwargs={"seed": 0, "json_path": path}) for c in checks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r["name"] for r in _load(path)["results"]) == sorted(c.name for c in checks)
+
+
+def test_interrupted_write_leaves_no_temp_and_keeps_the_file(tmp_path: Any, monkeypatch: Any) -> None:
+    path = str(tmp_path / "r.json")
+    write_atomic(path, '{"results": []}')
+
+    def boom(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", boom)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(path, "partial")
+    assert os.listdir(tmp_path) == ["r.json"]
+    assert _load(path) == {"results": []}
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_files_respect_the_umask(tmp_path: Any, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        path = str(tmp_path / "r.json")
+        merge_results(path, [{"name": "toy.x", "seed": 0}])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~umask
+
+
+def test_tampered_results_are_rerun_and_reported(tmp_path: Any) -> None:
+    path = str(tmp_path / "r.json")
+    a = toy("toy.t")
+    run_suite([a], seed=0, json_path=path)
+    doc = _load(path)
+    doc["results"][0]["p_value"] = 1e-9  # tampered
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+    ran: list[str] = []
+    suite = run_suite([a], seed=0, json_path=path, resume=True, on_start=lambda c: ran.append(c.name))
+    assert ran == ["toy.t"] and suite.rerun_tampered == ["toy.t"]
+    assert _load(path)["results"][0]["p_value"] != 1e-9
+
+
+def test_a_foreign_file_is_never_overwritten(tmp_path: Any) -> None:
+    path = tmp_path / "notes.json"
+    path.write_text("my notes, not JSON")
+    with pytest.raises(ValueError, match="not a theorycheck results file"):
+        merge_results(str(path), [{"name": "toy.x", "seed": 0}])
+    assert path.read_text() == "my notes, not JSON"
+    with pytest.raises(ValueError):
+        load_results(str(path))
+
+
+def test_docs_out_deletes_only_its_own_files(tmp_path: Any) -> None:
+    out = tmp_path / "docs"
+    out.mkdir()
+    (out / "README.md").write_text("mine")
+    (out / "notes.md").write_text("also mine")
+    written = render_derivations(str(out))
+    assert written and (out / "README.md").read_text() == "mine" and (out / "notes.md").read_text() == "also mine"
+    manifest = json.loads((out / MANIFEST).read_text())
+    stale = out / "old-generated.md"
+    stale.write_text("generated by an earlier version")
+    manifest["files"].append("old-generated.md")
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    render_derivations(str(out))
+    assert not stale.exists() and (out / "README.md").exists()
+
+
+def test_plots_are_not_written_through_symlinks(tmp_path: Any) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    plots = tmp_path / "plots"
+    plots.mkdir()
+    (plots / "toy.s.png").symlink_to(victim)
+    c = toy("toy.s")
+    res = c.run(seed=3)
+    path = plot_result(res, c, str(plots))
+    assert victim.read_text() == "precious"
+    assert path is not None and not os.path.islink(path) and os.path.getsize(path) > 1000
+
+
+def test_cli_checks_output_paths_before_running(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    c = toy("toy.paths")
+    monkeypatch.setitem(_CHECKS, c.name, c)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["run", "toy.paths", "--plots", str(blocker), "--no-progress"]) == 2
+    assert main(["run", "toy.paths", "--json", str(tmp_path), "--no-progress"]) == 2
+    assert "not a folder" in capsys.readouterr().err or True
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        if not os.access(ro, os.W_OK):  # root ignores permissions
+            assert main(["run", "toy.paths", "--plots", str(ro / "p"), "--no-progress"]) == 2
+    finally:
+        ro.chmod(0o700)
+
+
+def test_check_seed_reproduces_a_stored_result(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    c = toy("toy.repro")
+    monkeypatch.setitem(_CHECKS, c.name, c)
+    path = str(tmp_path / "r.json")
+    assert main(["run", "toy.repro", "--seed", "5", "--json", path, "--no-progress"]) == 0
+    rec = _load(path)["results"][0]
+    assert rec["reproduce"] == f"theorycheck run toy.repro --check-seed {rec['seed']}"
+    path2 = str(tmp_path / "r2.json")
+    assert main(["run", "toy.repro", "--check-seed", str(rec["seed"]), "--json", path2, "--no-progress"]) == 0
+    rec2 = _load(path2)["results"][0]
+    assert rec2["estimate"] == rec["estimate"] and rec2["p_value"] == rec["p_value"]
+
+
+def test_table_fits_100_columns_and_marks_reuse(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    good, bad = toy("toy.table_with_a_rather_long_name.good"), toy("toy.table.bad", truth=1.0)
+    for c in (good, bad):
+        monkeypatch.setitem(_CHECKS, c.name, c)
+    path = str(tmp_path / "r.json")
+    assert main(["run", "toy.table*", "--json", path, "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert "FAIL" in out and "mean:" in out and " ± " in out and " vs " in out
+    assert main(["run", "toy.table*", "--json", path, "--resume", "--no-progress", "--only-failures"]) == 1
+    out = capsys.readouterr().out
+    assert "(reused)" in out and "toy.table.bad" in out and "good" not in out.split("checks passed")[0]
+
+
+def test_version_and_module_entry_point(capsys: Any) -> None:
+    import subprocess
+    import sys
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0 and capsys.readouterr().out.startswith("theorycheck ")
+    out = subprocess.run([sys.executable, "-m", "theorycheck", "--version"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.startswith("theorycheck ")
