@@ -82,13 +82,19 @@ def test_sweep_stores_one_row_per_cell_equal_to_direct_runs(tmp_path: Any) -> No
     assert res.ran == 9 and res.reused == 0 and res.passed
     assert len(df) == 9 and set(df.columns) >= {"check", "seed", "passed", "p_value", "seconds", "width", "estimate"}
     assert sorted(zip(df.width, df.seed)) == sorted((w, s) for w in (4, 8, 16) for s in range(3))
-    # each cell is exactly what the check measures with the cell's seed, at full precision
+    # each cell is exactly what the check measures with the cell's seed, at full precision; the default
+    # point reproduces `theorycheck run --seed`, other grid points are independent measurements
+    default = CHECK.params()["width"]
     for row in df.itertuples():
-        direct = CHECK.run({"width": row.width}, seed=check_seed(row.seed, NAME), alpha=res.alpha)
+        if row.width == default:
+            assert row.check_seed == check_seed(row.seed, NAME)
+        else:
+            assert row.check_seed != check_seed(row.seed, NAME)
+        direct = CHECK.run({"width": row.width}, seed=row.check_seed, alpha=res.alpha)
         assert row.estimate == direct.raw["estimate"].value
         assert row.p_value == direct.p_value and row.statistic == direct.statistic
         assert row.prediction == 1.0 / row.width
-        assert row.check_seed == check_seed(row.seed, NAME)
+    assert len(set(df.check_seed)) == len(df)
     # the stored record is checksummed
     from validation.results import verify
 
