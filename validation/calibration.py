@@ -28,7 +28,8 @@ from scipy import stats
 
 from numerics import validate as v
 
-__all__ = ["clopper_pearson", "TwinPower", "Calibration", "calibrate", "REFERENCE_LEVELS"]
+__all__ = ["clopper_pearson", "TwinPower", "Calibration", "calibrate", "REFERENCE_LEVELS", "outcome",
+           "calibration_from_outcomes"]
 
 REFERENCE_LEVELS = (0.05, 0.01, 0.001)
 
@@ -227,6 +228,7 @@ def calibrate(
     alpha: float | None = None,
     params: Mapping[str, Any] | None = None,
     on_seed: Callable[[int, Any], None] | None = None,
+    executor: Any = None,
 ) -> Calibration:
     r"""Run ``check`` (a :class:`~validation.check.Check` or its name) over many seeds.
 
@@ -251,6 +253,10 @@ def calibrate(
         Parameter overrides.
     on_seed : callable, optional
         Called as ``on_seed(suite_seed, evaluation)`` after each seed (progress bars).
+    executor
+        A :class:`validation.engine.Engine` (:func:`validation.engine.open_engine`): the
+        seeds are evaluated in parallel on it (the evaluations passed to ``on_seed`` then
+        carry no measured objects); the counts are those of a serial run.
 
     Returns
     -------
@@ -280,31 +286,99 @@ def calibrate(
                                                                  open_min=True, open_max=True)
     p = c.params(mode, params)
     t0 = time.perf_counter()
+    outcomes = []
+    for s, ev in _evaluations(c, suite_seeds, mode, a, params, executor):
+        outcomes.append((s, outcome(ev.result), {n: outcome(t) for n, t in ev.twins.items()}))
+        if on_seed is not None:
+            on_seed(s, ev)
+    return calibration_from_outcomes(c, outcomes, mode=mode, alpha=a, seconds=time.perf_counter() - t0, params=p)
+
+
+def _evaluate(c: Any, params: Mapping[str, Any] | None, mode: str, seed: int, alpha: float) -> Any:
+    """One seed's evaluation on a worker; the measured objects stay there (only verdicts travel)."""
+    from validation.engine import pin_threads
+
+    pin_threads()
+    ev = c.evaluate(params or None, mode=mode, seed=seed, alpha=alpha)
+    for r in (ev.result, *ev.twins.values()):
+        r.raw = {}
+    return ev
+
+
+def _evaluations(c: Any, suite_seeds: list[int], mode: str, alpha: float, params: Mapping[str, Any] | None,
+                 executor: Any) -> Iterable[tuple[int, Any]]:
+    """``(suite_seed, evaluation)`` for every seed, in seed order (serial, or gathered from ``executor``)."""
+    from validation.runner import check_seed
+
+    if executor is None:
+        for s in suite_seeds:
+            yield s, c.evaluate(params or None, mode=mode, seed=check_seed(s, c.name), alpha=alpha)
+        return
+    futures = {executor.submit(_evaluate, c, params, mode, check_seed(s, c.name), alpha,
+                               key=f"theorycheck-calibrate-{c.name}-{mode}-{s}"): s for s in suite_seeds}
+    done = {}
+    try:
+        for f, ev, exc in executor.completed(list(futures)):
+            if exc is not None:
+                raise exc
+            done[futures.pop(f)] = ev
+    finally:
+        executor.cancel(list(futures))
+    for s in suite_seeds:
+        yield s, done[s]
+
+
+def outcome(r: Any) -> dict[str, Any]:
+    """The part of a result calibration counts: ``error``, ``p_value``, ``passed``, ``kind``, ``alpha``."""
+    return {"error": r.error, "p_value": r.p_value, "passed": bool(r.passed), "kind": r.kind, "alpha": r.alpha}
+
+
+def _passed(o: Mapping[str, Any], alpha: float) -> bool:
+    """A stored outcome judged at ``alpha`` (re-judged from its p-value when judged at another level)."""
+    p = o.get("p_value")
+    if o.get("kind", "statistical") == "statistical" and p is not None and o.get("alpha") != alpha:
+        return bool(p > alpha)
+    return bool(o["passed"])
+
+
+def calibration_from_outcomes(
+    check: Any,
+    outcomes: Sequence[tuple[int, Mapping[str, Any], Mapping[str, Mapping[str, Any]]]],
+    *,
+    mode: str,
+    alpha: float,
+    seconds: float = 0.0,
+    params: Mapping[str, Any] | None = None,
+) -> Calibration:
+    """A :class:`Calibration` from per-seed outcomes ``(suite_seed, result, {twin: result})``.
+
+    Each result is a mapping with ``error``, ``p_value``, ``passed``, ``kind`` and ``alpha``
+    (:func:`outcome`); one judged at another level is re-judged at ``alpha`` from its
+    p-value.  This is how :func:`calibrate` counts, and how a calibration store is read back.
+    """
     pvals: list[float | None] = []
     passed: list[bool] = []
     errors: list[str] = []
-    twin_rej = {t.name: 0 for t in c.twins}
-    twin_err = {t.name: 0 for t in c.twins}
-    twin_runs = {t.name: 0 for t in c.twins}
-    for s in suite_seeds:
-        ev = c.evaluate(params or None, mode=mode, seed=check_seed(s, c.name), alpha=a)
-        r = ev.result
-        if r.error is not None:
-            errors.append(f"seed {s}: {r.error}")
+    twin_rej = {t.name: 0 for t in check.twins}
+    twin_err = {t.name: 0 for t in check.twins}
+    twin_runs = {t.name: 0 for t in check.twins}
+    for s, r, tw in outcomes:
+        if r["error"] is not None:
+            errors.append(f"seed {s}: {r['error']}")
         else:
-            pvals.append(r.p_value)
-            passed.append(bool(r.passed))
-        for name, tr in ev.twins.items():
-            if tr.error is not None:
+            pvals.append(r["p_value"])
+            passed.append(_passed(r, alpha))
+        for name, tr in tw.items():
+            if name not in twin_runs:
+                continue
+            if tr["error"] is not None:
                 twin_err[name] += 1
             else:
                 twin_runs[name] += 1
-                twin_rej[name] += int(not tr.passed)
-        if on_seed is not None:
-            on_seed(s, ev)
-    twins = [TwinPower(t.name, t.how_wrong, twin_rej[t.name], twin_runs[t.name], twin_err[t.name]) for t in c.twins]
-    return Calibration(c.name, mode, a, suite_seeds, pvals, passed, errors, twins, time.perf_counter() - t0,
-                       c.deterministic, dict(p))
+                twin_rej[name] += int(not _passed(tr, alpha))
+    twins = [TwinPower(t.name, t.how_wrong, twin_rej[t.name], twin_runs[t.name], twin_err[t.name]) for t in check.twins]
+    return Calibration(check.name, mode, alpha, [s for s, _, _ in outcomes], pvals, passed, errors, twins, seconds,
+                       check.deterministic, dict(params if params is not None else check.params(mode)))
 
 
 def calibration_table(rows: Iterable[Calibration]) -> str:

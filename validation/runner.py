@@ -130,6 +130,21 @@ class SuiteResult:
         return bool(self.results) and all(r["passed"] for r in self.results)
 
 
+def _results(checks: list[Check], kept: dict[str, Any], mode: str, seeds: dict[str, int], alpha: float,
+             on_start: Callable[[Check], None] | None, executor: Any) -> Iterable[tuple[Check, CheckResult]]:
+    """``(check, result)`` of the checks not kept: in order here, or as they complete on ``executor``."""
+    todo = [c for c in checks if c.name not in kept]
+    if executor is not None:
+        from validation.engine import map_checks
+
+        yield from map_checks(executor, todo, mode=mode, seeds=seeds, alpha=alpha, on_start=on_start)
+        return
+    for c in todo:
+        if on_start:
+            on_start(c)
+        yield c, c.run(mode=mode, seed=seeds[c.name], alpha=alpha)
+
+
 def run_suite(
     checks: Iterable[Check],
     *,
@@ -142,11 +157,15 @@ def run_suite(
     on_result: Callable[[CheckResult], None] | None = None,
     plots_dir: str | None = None,
     check_seeds: dict[str, int] | None = None,
+    executor: Any = None,
 ) -> SuiteResult:
     """Run ``checks`` with seeds derived from ``seed``; see the module docstring.
 
     ``check_seeds`` maps check names to explicit seeds (``--check-seed``), overriding
-    the derived ones.
+    the derived ones.  ``executor`` (a :class:`validation.engine.Engine`, e.g. from
+    :func:`validation.engine.open_engine`) runs the checks in parallel: each result is
+    merged into the JSON file as it completes, verdicts are those of a serial run (same
+    seeds, same alpha) and the results keep the suite's order.
 
     Parameters
     ----------
@@ -169,6 +188,8 @@ def run_suite(
         Folder for each fresh result's plot.
     check_seeds : dict of str to int, optional
         Explicit seeds by check name.
+    executor : validation.engine.Engine, optional
+        Runs the checks in parallel; ``None`` runs them one after another in this process.
 
     Returns
     -------
@@ -228,10 +249,7 @@ def run_suite(
     for c in checks:
         if c.name in kept:
             ordered[c.name] = kept[c.name]
-            continue
-        if on_start:
-            on_start(c)
-        res = c.run(mode=mode, seed=seeds[c.name], alpha=alpha)
+    for c, res in _results(checks, kept, mode, seeds, alpha, on_start, executor):
         fresh.append(res)
         rec = result_record(res, c, sidecar_dir=None if path is None else sidecar_dir_for(path))
         if plots_dir is not None:

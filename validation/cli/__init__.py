@@ -10,12 +10,12 @@ import argparse
 import sys
 from typing import Sequence
 
-from validation.cli import _docs, _fuzz, _list, _plot, _report, _run
+from validation.cli import _calibrate, _docs, _fuzz, _list, _plot, _report, _run, _sweep
 from validation.cli._common import format_table
 
 __all__ = ["main", "build_parser", "format_table"]
 
-_COMMANDS = (_list, _run, _plot, _docs, _fuzz, _report)
+_COMMANDS = (_list, _run, _plot, _docs, _fuzz, _report, _sweep, _calibrate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from validation.cli._common import alpha_arg, format_table, nonneg_int
+from validation.cli._parallel import add_engine_arguments, engine_for
 
 __all__ = ["add_parser"]
 
@@ -105,10 +106,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if r.error is not None:
             print(f"ERROR in {r.name}: {r.error}", file=sys.stderr)
 
+    from validation.engine import EngineError
+
     try:
-        suite = run_suite(checks, mode=mode, seed=args.seed, alpha_family=args.alpha, json_path=args.json,
-                          resume=args.resume, on_start=on_start, on_result=on_result, plots_dir=args.plots,
-                          check_seeds=check_seeds)
+        with engine_for(args) as engine:  # None: in this process
+            suite = run_suite(checks, mode=mode, seed=args.seed, alpha_family=args.alpha, json_path=args.json,
+                              resume=args.resume, on_start=on_start, on_result=on_result, plots_dir=args.plots,
+                              check_seeds=check_seeds, executor=engine)
     except KeyboardInterrupt:
         if progress is not None:
             progress.stop()
@@ -116,7 +120,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if args.json else " (no --json file was given, so nothing was kept)"
         print(f"\ninterrupted: {done['n']} of {len(checks)} results kept{where}", file=sys.stderr)
         return 130
-    except ValueError as exc:
+    except (ValueError, EngineError) as exc:
         return _fail(str(exc))
     finally:
         if progress is not None:
@@ -172,4 +176,5 @@ def add_parser(sub: Any) -> None:
     sr.add_argument("--resume", action="store_true", help="with --json: run only checks missing from PATH")
     sr.add_argument("--only-failures", action="store_true", help="show only failed and errored checks in the table")
     sr.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
+    add_engine_arguments(sr)
     sr.set_defaults(func=_cmd_run, alpha_given=False)
