@@ -253,7 +253,7 @@ def calibrate(
         Parameter overrides.
     on_seed : callable, optional
         Called as ``on_seed(suite_seed, evaluation)`` after each seed (progress bars).
-    executor
+    executor : validation.engine.Engine, optional
         A :class:`validation.engine.Engine` (:func:`validation.engine.open_engine`): the
         seeds are evaluated in parallel on it (the evaluations passed to ``on_seed`` then
         carry no measured objects); the counts are those of a serial run.
@@ -329,7 +329,18 @@ def _evaluations(c: Any, suite_seeds: list[int], mode: str, alpha: float, params
 
 
 def outcome(r: Any) -> dict[str, Any]:
-    """The part of a result calibration counts: ``error``, ``p_value``, ``passed``, ``kind``, ``alpha``."""
+    """The part of a result calibration counts: ``error``, ``p_value``, ``passed``, ``kind``, ``alpha``.
+
+    Parameters
+    ----------
+    r : CheckResult
+        A result of the correct prediction or of a twin.
+
+    Returns
+    -------
+    dict of str to object
+        Its ``error``, ``p_value``, ``passed``, ``kind`` and ``alpha``.
+    """
     return {"error": r.error, "p_value": r.p_value, "passed": bool(r.passed), "kind": r.kind, "alpha": r.alpha}
 
 
@@ -355,6 +366,27 @@ def calibration_from_outcomes(
     Each result is a mapping with ``error``, ``p_value``, ``passed``, ``kind`` and ``alpha``
     (:func:`outcome`); one judged at another level is re-judged at ``alpha`` from its
     p-value.  This is how :func:`calibrate` counts, and how a calibration store is read back.
+
+    Parameters
+    ----------
+    check : Check
+        The calibrated check (its name, twins and deterministic flag).
+    outcomes : sequence of tuple
+        ``(suite_seed, outcome, {twin name: outcome})`` per seed, outcomes as :func:`outcome`
+        makes them; twins the check does not declare are ignored.
+    mode : {"quick", "full"}
+        The parameter set run.
+    alpha : float
+        The level to judge at.
+    seconds : float, default 0.0
+        Wall time of the calibration.
+    params : Mapping of str to object, optional
+        The parameters run; ``None`` records the check's ``mode`` set.
+
+    Returns
+    -------
+    Calibration
+        The verdicts, p-values and errors per seed, and each twin's power.
     """
     pvals: list[float | None] = []
     passed: list[bool] = []

@@ -12,7 +12,13 @@ __all__ = ["add_engine_arguments", "engine_for"]
 
 
 def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the mutually exclusive ``--workers`` / ``--scheduler`` options."""
+    """Add the mutually exclusive ``--workers`` / ``--scheduler`` options.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        A command's parser.
+    """
     g = parser.add_mutually_exclusive_group()
     g.add_argument("--workers", type=pos_int, default=None, metavar="N",
                    help="run on a local Dask cluster of N single-threaded processes (1: in this process, the default)")
@@ -22,7 +28,20 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
 
 @contextlib.contextmanager
 def engine_for(args: argparse.Namespace) -> Iterator[Any]:
-    """The engine the options ask for, or ``None`` for a plain in-process run; closed on exit."""
+    """The engine the options ask for, or ``None`` for a plain in-process run; closed on exit.
+
+    A context manager over :func:`validation.engine.open_engine`.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options (``workers``, ``scheduler``).
+
+    Yields
+    ------
+    validation.engine.Engine or None
+        The engine, or ``None`` without ``--scheduler`` and with at most one worker.
+    """
     workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
     if scheduler is None and (workers is None or workers == 1):
         yield None
