@@ -15,8 +15,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_the_two_helpers_are_the_same_code() -> None:
-    with open(os.path.join(ROOT, "theory", "validate.py")) as a, open(os.path.join(ROOT, "numerics", "validate.py")) as b:
-        assert a.read() == b.read(), "theory/validate.py and numerics/validate.py must stay identical"
+    files = sorted(f for f in os.listdir(os.path.join(ROOT, "theory", "validate")) if f.endswith(".py"))
+    assert files == sorted(f for f in os.listdir(os.path.join(ROOT, "numerics", "validate")) if f.endswith(".py"))
+    for f in files:
+        with open(os.path.join(ROOT, "theory", "validate", f)) as a, open(os.path.join(ROOT, "numerics", "validate", f)) as b:
+            assert a.read() == b.read(), f"theory/validate/{f} and numerics/validate/{f} must stay identical"
     assert tv.__all__ == nv.__all__
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import math
 from typing import Any, Sequence
 
 from validation.record import decisive, fmt_num as _num
