@@ -23,7 +23,7 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--workers", type=pos_int, default=None, metavar="N",
                    help="run on a local Dask cluster of N single-threaded processes (1: in this process, the default)")
     g.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786 (see docs/sweeps.md)")
+                   help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786 (see docs/guide/sweeps.md)")
 
 
 @contextlib.contextmanager
