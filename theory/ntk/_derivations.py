@@ -36,6 +36,8 @@ def _gradient_flow() -> Derivation:
             "NeurIPS 2019, arXiv:1902.06720, eqs. 14-16",
             "A. Jacot, F. Gabriel, C. Hongler, Neural tangent kernel, NeurIPS 2018, arXiv:1806.07572",
             "C. E. Rasmussen, C. K. I. Williams, Gaussian Processes for Machine Learning (2006), sec. 2.2",
+            "D. A. Roberts, S. Yaida, B. Hanin, The Principles of Deep Learning Theory (2022), ch. 10-11 "
+            "(finite-width corrections of trained networks)",
         ],
         truncation="Finite width n changes mean and covariance by O(1/n) (Dyer & Gur-Ari 2019, arXiv:1909.11304; "
                    "Roberts, Yaida & Hanin 2022, ch. 10-11); discrete GD differs from the flow by O(eta^2 Theta^2 t).",
