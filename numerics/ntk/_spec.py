@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 import numpy as np
 import torch
@@ -133,10 +133,12 @@ class MLPSpec:
     @property
     def layer_variances(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
         """``(C_W, C_b)``, one entry per weight layer."""
-        return self.weight_variances, self.bias_variances
+        return cast(tuple[float, ...], self.weight_variances), cast(tuple[float, ...], self.bias_variances)
 
     def scales(self) -> list[tuple[float, float]]:
-        r"""Forward multipliers :math:`(c_l, s_l)` of :math:`z^{(l)} = c_l W^{(l)} h^{(l-1)} + s_l b^{(l)}`."""
+        r"""Forward multipliers :math:`(c_l, s_l)` of :math:`z^{(l)} = c_l W^{(l)} h^{(l-1)} + s_l b^{(l)}`:
+        :math:`(\sqrt{C_W^{(l)}/n_{l-1}}, \sqrt{C_b^{(l)}})` in the NTK parameterisation (Jacot et al. 2018,
+        eq. 1), :math:`(1, 1)` in the standard one."""
         s = self.layer_sizes
         if self.parameterization == "ntk":
             cw, cb = self.layer_variances
@@ -145,7 +147,8 @@ class MLPSpec:
 
     def rate_factors(self) -> list[tuple[float, float]]:
         r"""Per-layer learning-rate factors :math:`(\eta_W/\eta, \eta_b/\eta)`: 1 in the NTK
-        parameterisation, :math:`(1/n_{l-1}, 1)` in the standard one."""
+        parameterisation, :math:`(1/n_{l-1}, 1)` in the standard one (Sohl-Dickstein et al. 2020,
+        arXiv:2001.07301, sec. 2), which gives both the same infinite-width NTK."""
         s = self.layer_sizes
         if self.parameterization == "ntk":
             return [(1.0, 1.0)] * (len(s) - 1)

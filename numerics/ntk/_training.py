@@ -204,7 +204,8 @@ def train_ensemble(
             target = Yt.expand(b - a, N)
             if residual_targets:
                 target = forward(params, Xt, scales, act)[0] + Yt
-            blocks = [(lo, min(b - a, lo + work_chunk)) for lo in range(0, b - a, work_chunk)] if blocked else [(0, b - a)]
+            blocks = ([(lo, min(b - a, lo + work_chunk)) for lo in range(0, b - a, work_chunk)] if blocked
+                      else [(0, b - a)])
             for lo, hi in blocks:
                 ps = [p[lo:hi].contiguous() for p in params] if len(blocks) > 1 else params
                 tg = target[lo:hi]

@@ -20,7 +20,8 @@ def _setup() -> tuple[MLPSpec, np.ndarray, np.ndarray]:
     return MLPSpec(3, (16, 8), "tanh", (1.0, 1.5, 1.5), (0.1, 0.1, 0.1)), X, np.sin(X[:, 0])
 
 
-def _single_member_gd(spec: MLPSpec, params: list, X: torch.Tensor, Y: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
+def _single_member_gd(spec: MLPSpec, params: list, X: torch.Tensor, Y: torch.Tensor, lr: float,
+                      steps: int) -> torch.Tensor:
     """Reference: one member as an ordinary nn-style loop, plain autograd on its own parameters."""
     ps = [p.detach().clone().requires_grad_(True) for p in params]
     for _ in range(steps):

@@ -50,7 +50,8 @@ class TrainingProblem:
 def regression_datasets(*, min_points: int = 1, max_points: int = 6, dim: int | None = None, max_dim: int = 4,
                         min_separation: float = 0.2) -> SearchStrategy[tuple[np.ndarray, np.ndarray]]:
     """``(X, Y)``: inputs in ``[-2, 2]^d`` with pairwise distances and norms >= ``min_separation`` (so
-    kernel matrices are non-zero and better conditioned) and targets in ``[-2, 2]``; ``d = dim`` or drawn in ``[1, max_dim]``."""
+    kernel matrices are non-zero and better conditioned) and targets in ``[-2, 2]``; ``d = dim`` or drawn in
+    ``[1, max_dim]``."""
     if not 1 <= min_points <= max_points:
         raise ValueError(f"need 1 <= min_points <= max_points, got {min_points}, {max_points}")
     if (dim is not None and dim < 1) or max_dim < 1:
