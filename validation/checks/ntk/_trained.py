@@ -26,7 +26,17 @@ deviation per width is
 Weighting by the noise shape resolves the deviation in the well-measured directions: at the quick
 size :math:`T/\operatorname{sd}(T) \approx 8`-12 at every width (the unweighted mean square had 2.3-2.9).
 :math:`E\,T(n) = A n^{2s}(1 + c/n + \dots)` is fitted on T itself, never on a logarithm
-(:mod:`validation.checks.ntk._fit`), with the relative 1/n correction fitted as a nuisance.
+(:mod:`validation.checks.ntk._fit`).
+
+Truncation budget.  Fitting the relative correction :math:`c/n` as a free nuisance over widths 16-256
+costs almost all the power (the exponent's interval then spans about 1), so it is budgeted instead:
+the pure power law is fitted and the predicted exponent is widened to :math:`s_0 \pm b`, with b the
+exponent shift an unfitted :math:`|c| \le 4` (``correction_bound``) causes over the declared widths
+(:func:`validation.checks.ntk._fit.exponent_budget`; b = 0.047 for widths 16-256).  Measured at the
+quick size with s fixed at -1 and (A, c) fitted: c = -2.5 +- 0.5 over 14 independent runs (seeds
+100000-100013) and -1.8 +- 0.7 over 5 exploratory runs (1000 members at width 16, float32 and
+float64), so the bound is about three standard errors above the measured |c|; the fitted exponent
+is -0.974 on average (standard deviation 0.020 over those runs), the bias 0.026 that c = -2.5 predicts.
 
 Learning rate.  ``lr`` is a declared parameter read by both sides; the quick and full value is
 0.285, half the infinite-width stability limit :math:`2/\lambda_{\max}(\Theta_{XX}) = 0.5706` of the
@@ -125,8 +135,7 @@ register_check(Check(
     _predict, _measure, _compare,
     quick={**QUICK_NETWORK, "n_test": 6, "lr": QUICK_LR, "steps": (3, 10, 30), "widths": (16, 32, 64, 128, 256),
            "members": 500, "float32": True, "corrections": (), "correction_bound": 4.0},
-    full={"widths": (16, 32, 64, 128, 256, 512), "members": 1000, "float32": False, "corrections": (-1.0,),
-          "correction_bound": 0.0},
+    full={"widths": (16, 32, 64, 128, 256, 512), "members": 1000, "float32": False},
     schema={
         **NETWORK_SCHEMA, **DATA_SCHEMA,
         "n_test": Param("int", "test inputs M where mean and covariance are compared", minimum=1),
@@ -141,7 +150,7 @@ register_check(Check(
         "correction_bound": Param("float", "bound on |c| of an unfitted relative correction c/n of T; sets the "
                                            "exponent's truncation budget (0: none)", minimum=0.0),
     },
-    twins=(Twin("exponent_-0.8", "deviation ~ width^-0.8 (exponent 20% too shallow)", lambda p: _predict(p, -0.8)),
+    twins=(Twin("exponent_-0.75", "deviation ~ width^-0.75 (exponent 25% too shallow)", lambda p: _predict(p, -0.75)),
            Twin("exponent_-1.25", "deviation ~ width^-1.25 (exponent 25% too steep)", lambda p: _predict(p, -1.25)),
            Twin("moments_x1.01", "every infinite-width mean and covariance entry 1% too large",
                 lambda p: _predict(p, factor=1.01))),
