@@ -5,8 +5,9 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from theory.derivation import all_derivations
-from theory.wide_networks import nngp_kernel, nngp_posterior, ntk_kernel, ntk_predict
-from theory.wide_networks.training import ntk_stability_limit
+import theory.wide_networks
+from theory.ntk import nngp_posterior, ntk_predict, ntk_stability_limit
+from theory.wide_networks import nngp_kernel, ntk_kernel
 
 ARCH = ("relu", (1.0, 2.0, 2.0), 0.1)
 
@@ -106,7 +107,7 @@ def test_bad_input() -> None:
         ntk_predict(X, Y, Xt[:, :2], 1.0, 0.1, *ARCH)
     Yn = Y.copy()
     Yn[0] = np.nan
-    with pytest.raises(ValueError, match="non-finite"):
+    with pytest.raises(ValueError, match="Y_train must contain only finite"):
         ntk_predict(X, Yn, Xt, 1.0, 0.1, *ARCH)
     with pytest.raises(ValueError, match="bias_variances"):
         ntk_predict(X, Y, Xt, 1.0, 0.1, "relu", (1.0, 2.0), -0.1)
@@ -120,3 +121,44 @@ def test_bad_input() -> None:
 def test_derivation_renders() -> None:
     (d,) = all_derivations(["ntk-gradient-flow"])
     assert "Lee" in d.to_markdown()
+
+
+def test_wide_networks_keeps_the_trained_ensemble_names() -> None:
+    """``theory.wide_networks.ntk_predict`` / ``nngp_posterior`` are the ``theory.ntk`` functions (lazy)."""
+    assert theory.wide_networks.ntk_predict is ntk_predict
+    assert theory.wide_networks.nngp_posterior is nngp_posterior
+    assert {"ntk_predict", "nngp_posterior"} <= set(theory.wide_networks.__all__)
+    with pytest.raises(AttributeError):
+        theory.wide_networks.no_such_name  # noqa: B018
+
+
+def test_silent_coercions_are_errors() -> None:
+    """Regressions: values that used to be coerced silently now raise, naming the argument."""
+    X, Y, Xt = _data()
+    with pytest.raises(TypeError, match="noise_variance"):  # True was read as 1.0
+        nngp_posterior(X, Y, Xt, *ARCH, noise_variance=True)
+    with pytest.raises(TypeError, match="X_train"):
+        ntk_predict(X > 0, Y, Xt, 1.0, 0.1, *ARCH)  # a bool array was read as 0/1 inputs
+    with pytest.raises(TypeError, match="lr"):
+        ntk_predict(X, Y, Xt, 1.0, True, *ARCH)
+    with pytest.raises(TypeError, match="bias_variances"):  # True was read as 1.0
+        ntk_predict(X, Y, Xt, 1.0, 0.1, "relu", (1.0, 2.0, 2.0), True)
+    with pytest.raises(TypeError, match="slope"):
+        ntk_stability_limit(X, ("leaky_relu", "0.2"), (1.0, 2.0, 2.0), 0.1)
+    with pytest.raises(ValueError, match="whole number"):
+        ntk_predict(X, Y, Xt, 2.5, 0.1, *ARCH, discrete=True)
+
+
+def test_stability_limit_of_a_zero_kernel_is_infinite() -> None:
+    """Regression: a vanishing NTK on the training set (zero inputs, no biases) used to divide by zero
+    (or, with a round-off eigenvalue of either sign, to return a huge or negative "limit")."""
+    X = np.zeros((2, 3))
+    assert ntk_stability_limit(X, "relu", (1.0, 2.0), 0.0) == float("inf")
+
+
+def test_stability_limit_is_two_over_the_largest_eigenvalue() -> None:
+    X, _, _ = _data()
+    lam = np.linalg.eigvalsh(ntk_kernel(X, X, *ARCH))[-1]
+    assert ntk_stability_limit(X, *ARCH) == pytest.approx(2.0 / lam, rel=1e-12)
+    lam_s = np.linalg.eigvalsh(ntk_kernel(X, X, *ARCH, parameterization="standard"))[-1]
+    assert ntk_stability_limit(X, *ARCH, parameterization="standard") == pytest.approx(2.0 / lam_s, rel=1e-12)

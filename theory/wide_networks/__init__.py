@@ -8,7 +8,8 @@ Public API (re-exported from private-ish submodules):
 - :func:`exact_moment_ratio`, :func:`relu_zero_atom` -- exact finite-width results (Hanin & Nica 2020);
 - :func:`output_density` -- 1/width Edgeworth density of a one-hidden-layer network;
 - :func:`four_point_two_inputs` -- multi-input four-point vertex of a one-hidden-layer network;
-- :func:`ntk_predict`, :func:`nngp_posterior` -- trained infinite-width ensembles (``training.py``).
+- :func:`ntk_predict`, :func:`nngp_posterior` -- trained infinite-width ensembles (from :mod:`theory.ntk`,
+  loaded lazily on first access).
 
 References: Roberts, Yaida & Hanin, *The Principles of Deep Learning Theory* (2022).
 """
@@ -20,7 +21,6 @@ from theory.wide_networks.exact import exact_moment_ratio, relu_zero_atom
 from theory.wide_networks.finite_width import FiniteWidthResult, default_weight_variance, finite_width
 from theory.wide_networks.kernels import nngp_kernel, ntk_kernel, pair_expectations
 from theory.wide_networks.multi_input import four_point_two_inputs
-from theory.wide_networks.training import ntk_predict, nngp_posterior  # noqa: F401
 
 __all__ = [
     "ACTIVATION_NAMES",
@@ -40,3 +40,13 @@ __all__ = [
     "ntk_predict",
     "nngp_posterior",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``ntk_predict`` and ``nngp_posterior`` live in :mod:`theory.ntk`, which imports this package's
+    kernels; they are loaded on first access, so neither package imports the other at import time."""
+    if name in ("ntk_predict", "nngp_posterior"):
+        import theory.ntk
+
+        return getattr(theory.ntk, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,9 +7,9 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics.training import train_ensemble
-from theory.wide_networks import nngp_kernel, ntk_predict
-from theory.wide_networks.training import ntk_stability_limit
+from numerics.ntk import train_ensemble
+from theory.ntk import ntk_predict, ntk_stability_limit
+from theory.wide_networks import nngp_kernel
 from validation.strategies._ntk import TrainingProblem, training_problems
 from validation.fuzz import invariant
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from numerics.training import MLPSpec
+from numerics.ntk import MLPSpec
 from theory.wide_networks import ntk_kernel
 from validation.strategies import TrainingProblem, regression_datasets, training_problems, training_specs
 

@@ -1,4 +1,4 @@
-"""Benchmark numerics.training: one batched tensor program vs a Python loop over members.
+"""Benchmark numerics.ntk.train_ensemble: one batched tensor program vs a Python loop over members.
 
 Target configuration (issue 6): 1000 members, width 512, two hidden layers, 64 points in 16
 dimensions, 1000 full-batch GD steps, batched >= 20x faster than a Python loop over members.
@@ -23,8 +23,8 @@ each member is a compute-bound GEMM) no batching can beat it by more than
 goal is "batched not slower".  Large ratios appear only where the loop is dominated by
 per-operation Python/dispatch overhead (small widths) or on a GPU.
 
-Run: ``.venv/bin/python benchmarks/bench_training.py [--threads 1] [--device cuda]``; writes
-``benchmarks/results/training.json`` (CPU) or ``training_<device>.json``.
+Run: ``.venv/bin/python benchmarks/bench_ntk.py [--threads 1] [--device cuda]``; writes
+``benchmarks/results/ntk.json`` (CPU) or ``ntk_<device>.json``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from numerics.training import MLPSpec, train_ensemble
+from numerics.ntk import MLPSpec, train_ensemble
 
 # (width, batched members, loop members) at ``--steps`` steps
 _SIZES = {32: (1000, 20), 128: (200, 10), 512: (40, 6)}
@@ -142,7 +142,7 @@ def main() -> None:
     ap.add_argument("--widths", type=int, nargs="+", default=[32, 128, 512])
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--out", default=None, help="result file name (default training.json / training_<device>.json)")
+    ap.add_argument("--out", default=None, help="result file name (default ntk.json / ntk_<device>.json)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     rng = np.random.default_rng(0)
@@ -166,7 +166,7 @@ def main() -> None:
                  "batching pays where per-op overhead dominates (small widths) and on GPUs."),
         "widths": rows,
     }
-    name = a.out or ("training.json" if a.device == "cpu" else f"training_{a.device}.json")
+    name = a.out or ("ntk.json" if a.device == "cpu" else f"ntk_{a.device}.json")
     out = Path(__file__).parent / "results" / name
     out.write_text(json.dumps(res, indent=2))
 

@@ -1,12 +1,17 @@
 """Batched ensemble training and the empirical NTK against independent per-member computations."""
 
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
+from torch.func import jacrev, vmap
 
-from numerics.ntk import empirical_ntk, ensemble_ntk
-from numerics.training import MLPSpec, ensemble_mean_cov, flatten_params, train_ensemble
+from numerics.ntk import (MLPSpec, empirical_ntk, ensemble_mean_cov, ensemble_ntk, flatten_params, train_ensemble,
+                          trained_moments)
+
+#: every activation of the shared table, a leaky ReLU and a plain callable (autograd derivative)
+ACTIVATIONS: list[Any] = ["linear", "relu", "erf", "tanh", "gelu", "silu", "sigmoid", ("leaky_relu", 0.2), torch.sin]
 
 
 def _setup() -> tuple[MLPSpec, np.ndarray, np.ndarray]:
@@ -15,7 +20,8 @@ def _setup() -> tuple[MLPSpec, np.ndarray, np.ndarray]:
     return MLPSpec(3, (16, 8), "tanh", (1.0, 1.5, 1.5), (0.1, 0.1, 0.1)), X, np.sin(X[:, 0])
 
 
-def _single_member_gd(spec: MLPSpec, params: list, X: torch.Tensor, Y: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
+def _single_member_gd(spec: MLPSpec, params: list, X: torch.Tensor, Y: torch.Tensor, lr: float,
+                      steps: int) -> torch.Tensor:
     """Reference: one member as an ordinary nn-style loop, plain autograd on its own parameters."""
     ps = [p.detach().clone().requires_grad_(True) for p in params]
     for _ in range(steps):
@@ -37,7 +43,7 @@ def test_batched_gd_equals_per_member_loop() -> None:
         np.testing.assert_allclose(r.outputs[-1, e], ref.numpy(), rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("act", ["linear", "relu", "erf", "tanh", "gelu", "silu"])
+@pytest.mark.parametrize("act", ACTIVATIONS, ids=str)
 @pytest.mark.parametrize("param", ["ntk", "standard"])
 def test_hand_backprop_equals_autograd_every_activation(act: str, param: str) -> None:
     """The hand-written batched kernel against plain autograd on each member (all activations, both
@@ -146,7 +152,7 @@ def test_bad_input() -> None:
         train_ensemble(spec, X, Y[:2], members=2, steps=1, lr=0.1, seed=0)
     Xn = X.copy()
     Xn[0, 0] = np.inf
-    with pytest.raises(ValueError, match="non-finite"):
+    with pytest.raises(ValueError, match="X_train must contain only finite"):
         train_ensemble(spec, Xn, Y, members=2, steps=1, lr=0.1, seed=0)
     with pytest.raises(FloatingPointError, match="diverged"):
         with np.errstate(all="ignore"):
@@ -168,8 +174,6 @@ def test_init_kernel_mean_is_output_covariance() -> None:
 
 def test_trained_moments_agree_with_plain_ensemble_statistics() -> None:
     """The control-variate estimator against plain ensemble mean/covariance of independent members."""
-    from numerics.ntk import trained_moments
-
     rng = np.random.default_rng(3)
     X, Xt = rng.normal(size=(4, 2)), rng.normal(size=(2, 2))
     Y = np.sin(2 * X[:, 0])
@@ -184,3 +188,109 @@ def test_trained_moments_agree_with_plain_ensemble_statistics() -> None:
         plain_se += [ms, Cs[iu]]
     z = (v - np.concatenate(plain)) / np.sqrt(np.diag(c) + np.concatenate(plain_se) ** 2)
     assert np.all(np.abs(z) < 4.5), z
+
+
+def _jacobian_ntk(spec: MLPSpec, params: list, X1: torch.Tensor, X2: torch.Tensor) -> torch.Tensor:
+    """Reference: per-parameter Jacobians by ``torch.func.jacrev``, vmapped over members, each
+    parameter's block weighted by its learning-rate factor (1/n_{l-1} on W in the standard
+    parameterisation)."""
+    rho = [r for pair in spec.rate_factors() for r in pair]
+
+    def single(ps: tuple, X: torch.Tensor) -> torch.Tensor:
+        return spec.apply([p.unsqueeze(0) for p in ps], X)[0]
+
+    def one(ps: tuple) -> torch.Tensor:
+        j1, j2 = jacrev(single)(ps, X1), jacrev(single)(ps, X2)
+        return sum(r * a.reshape(a.shape[0], -1) @ b.reshape(b.shape[0], -1).T for r, a, b in zip(rho, j1, j2))
+
+    return vmap(one)(tuple(params))
+
+
+@pytest.mark.parametrize("act", ACTIVATIONS, ids=str)
+@pytest.mark.parametrize("param", ["ntk", "standard"])
+def test_empirical_ntk_equals_jacobian_reference(act: Any, param: str) -> None:
+    """The batched backprop kernel against torch.func Jacobians, on X1 x X1 and X1 x X2."""
+    rng = np.random.default_rng(7)
+    X1, X2 = torch.tensor(rng.normal(size=(4, 3))), torch.tensor(rng.normal(size=(2, 3)))
+    spec = MLPSpec(3, (6, 5), act, (1.2, 1.7, 1.4), (0.0, 0.2, 0.3), parameterization=param)
+    params = spec.init(3, seed=1, dtype=torch.float64)
+    for A, B in ((X1, X1), (X1, X2)):
+        want = _jacobian_ntk(spec, params, A, B)
+        got = empirical_ntk(spec, params, A, None if B is A else B, member_chunk=2)
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("param", ["ntk", "standard"])
+def test_empirical_ntk_is_the_kernel_of_one_gd_step(param: str) -> None:
+    """Regression (the standard-parameterisation kernel used to ignore the 1/n_{l-1} weight rates):
+    one small GD step moves the outputs by -lr * Theta_hat (f - y) to first order in lr."""
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(5, 3))
+    Y = np.sin(X[:, 0])
+    spec = MLPSpec(3, (9, 7), "tanh", (1.0, 1.5, 1.5), 0.2, parameterization=param)
+    lr = 1e-7
+    r = train_ensemble(spec, X, Y, members=3, steps=1, lr=lr, seed=3, record_steps=[0, 1], dtype=torch.float64)
+    params = spec.init(3, seed=3 * 7919, dtype=torch.float64)
+    K = empirical_ntk(spec, params, X).numpy()
+    want = -lr * np.einsum("eij,ej->ei", K, r.outputs[0] - Y)
+    np.testing.assert_allclose(r.outputs[1] - r.outputs[0], want, rtol=1e-5, atol=1e-15)
+
+
+def test_leaky_relu_and_callables_are_accepted() -> None:
+    spec = MLPSpec(2, (4,), ["leaky_relu", 0.1])
+    assert spec.activation == ("leaky_relu", 0.1) and spec.weight_variances == (1.0, 1.0)
+    assert MLPSpec(2, (4,), torch.sin).activation is torch.sin
+    with pytest.raises(ValueError, match="leaky_relu"):
+        MLPSpec(2, (4,), "leaky_relu")
+    with pytest.raises(TypeError, match="slope"):
+        MLPSpec(2, (4,), ("leaky_relu", "0.1"))
+
+
+def test_silent_coercions_are_errors() -> None:
+    """Regressions: values that used to be rounded or coerced now raise."""
+    spec, X, Y = _setup()
+    with pytest.raises(TypeError, match="record_steps"):  # 2.5 was silently recorded as step 2
+        train_ensemble(spec, X, Y, members=2, steps=3, lr=0.1, seed=0, record_steps=[2.5])
+    with pytest.raises(TypeError, match="weight_variances"):  # the string "1.0" was parsed as a number
+        MLPSpec(3, (4,), "relu", "1.0")
+    with pytest.raises(TypeError, match="bias_variances"):  # True was read as 1.0
+        MLPSpec(3, (4,), "relu", 1.0, True)
+    with pytest.raises(TypeError, match="lr"):
+        train_ensemble(spec, X, Y, members=2, steps=1, lr=True, seed=0)
+    with pytest.raises(TypeError, match="Y_train"):  # a bool array was cast to 0/1 targets
+        train_ensemble(spec, X, Y > 0, members=2, steps=1, lr=0.1, seed=0)
+
+
+def test_return_params_with_several_chunks_raises() -> None:
+    """Regression: with several member chunks ``return_params=True`` used to return ``params=None`` silently."""
+    spec, X, Y = _setup()
+    with pytest.raises(ValueError, match="return_params"):
+        train_ensemble(spec, X, Y, members=4, steps=1, lr=0.1, seed=0, member_chunk=2, return_params=True)
+    r = train_ensemble(spec, X, Y, members=4, steps=1, lr=0.1, seed=0, member_chunk=4, return_params=True)
+    assert r.params is not None and r.params[0].shape[0] == 4
+
+
+def test_trained_moments_steps_in_any_order() -> None:
+    """Regression: unsorted ``steps`` used to pair each step's A_t with another step's outputs."""
+    rng = np.random.default_rng(3)
+    X, Xt = rng.normal(size=(3, 2)), rng.normal(size=(2, 2))
+    Y = np.sin(2 * X[:, 0])
+    spec = MLPSpec(2, (8,), "erf", (1.0, 2.0), 0.1)
+    a, ca = trained_moments(spec, X, Y, Xt, steps=[2, 6], lr=0.3, members=50, seed=1)
+    b, cb = trained_moments(spec, X, Y, Xt, steps=[6, 2], lr=0.3, members=50, seed=1)
+    k = a.size // 2
+    np.testing.assert_allclose(b, np.concatenate([a[k:], a[:k]]), rtol=1e-12)
+    np.testing.assert_allclose(np.diag(cb), np.concatenate([np.diag(ca)[k:], np.diag(ca)[:k]]), rtol=1e-12)
+
+
+def test_inputs_are_not_modified_or_aliased() -> None:
+    spec, X, Y = _setup()
+    Xt, Yt = torch.tensor(X), torch.tensor(Y)
+    X0, Y0 = Xt.clone(), Yt.clone()
+    r = train_ensemble(spec, Xt, Yt, members=2, steps=3, lr=0.1, seed=0, dtype=torch.float64, return_params=True)
+    assert torch.equal(Xt, X0) and torch.equal(Yt, Y0)
+    params = spec.init(2, seed=0, dtype=torch.float64)
+    copy = [p.clone() for p in params]
+    empirical_ntk(spec, params, X)
+    assert all(torch.equal(p, q) for p, q in zip(params, copy))
+    assert r.params is not None and not any(p.data_ptr() == q.data_ptr() for p in r.params for q in params)

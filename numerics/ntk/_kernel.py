@@ -1,4 +1,4 @@
-r"""Hand-written forward/backward for stacked MLP ensembles (private kernel of ``numerics.training``).
+r"""Hand-written forward/backward for stacked MLP ensembles (the private kernel of :mod:`numerics.ntk`).
 
 For a member with layers :math:`z^{(l)} = c_l W^{(l)} h^{(l-1)} + s_l b^{(l)}`, :math:`h^{(l)} = \sigma(z^{(l)})`
 and the summed loss :math:`\mathcal L = \tfrac{\kappa}{2}\sum_i (f(x_i) - y_i)^2` the gradients are
@@ -12,39 +12,26 @@ and the summed loss :math:`\mathcal L = \tfrac{\kappa}{2}\sum_i (f(x_i) - y_i)^2
 All members are one batched program (``bmm``/``baddbmm`` on weights of shape ``(E, n_out, n_in)``);
 each weight update is fused into one in-place ``baddbmm_`` with ``alpha = -rate * c_l`` after the
 old weight has been used for :math:`\delta^{(l-1)}`, so no gradient tensor is ever materialised.
+
+The empirical tangent kernel comes from the same backward pass with :math:`\delta^{(L)} = 1` per input
+(:func:`tangent_kernel`): the gradient of :math:`f(x)` with respect to :math:`W^{(l)}` is the outer
+product :math:`c_l\,\delta^{(l)}(x)\,h^{(l-1)}(x)^\top`, so the sum over its entries of products of two
+such gradients factorises into two Gram matrices,
+
+.. math:: \hat\Theta(x, x') = \sum_l \Big[\rho^W_l c_l^2\, \big(\delta^{(l)}(x)\cdot\delta^{(l)}(x')\big)
+          \big(h^{(l-1)}(x)\cdot h^{(l-1)}(x')\big) + \rho^b_l s_l^2\, \delta^{(l)}(x)\cdot\delta^{(l)}(x')\Big],
+
+with :math:`\rho_l` the per-layer learning-rate factors (Jacot, Gabriel & Hongler 2018, eq. 2;
+Lee et al. 2019, eq. 5): no per-parameter Jacobian is ever formed.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Callable, Sequence
 
 import torch
 
-__all__ = ["ACTIVATION_DERIVATIVES", "forward", "gd_step"]
-
-_SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-
-
-def _d_gelu(z: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
-    return 0.5 * (1.0 + torch.erf(z * (1.0 / math.sqrt(2.0)))) + z * _INV_SQRT_2PI * torch.exp(-0.5 * z * z)
-
-
-def _d_silu(z: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
-    s = torch.sigmoid(z)
-    return s * (1.0 + z * (1.0 - s))
-
-
-# sigma'(z) given (z, h = sigma(z))
-ACTIVATION_DERIVATIVES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None] = {
-    "linear": None,
-    "relu": lambda z, h: (z > 0).to(z.dtype),
-    "erf": lambda z, h: _SQRT_2_OVER_PI * torch.exp(-z * z),
-    "tanh": lambda z, h: 1.0 - h * h,
-    "gelu": _d_gelu,
-    "silu": _d_silu,
-}
+__all__ = ["forward", "gd_step", "tangent_kernel"]
 
 
 def forward(params: Sequence[torch.Tensor], X: torch.Tensor, scales: Sequence[tuple[float, float]],
@@ -92,3 +79,25 @@ def gd_step(params: Sequence[torch.Tensor], X: torch.Tensor, target: torch.Tenso
         W.baddbmm_(delta.transpose(1, 2), h_prev, alpha=-rw * c)
         if i > 0:
             delta = dz
+
+
+def tangent_kernel(params: Sequence[torch.Tensor], X: torch.Tensor, scales: Sequence[tuple[float, float]],
+                   rates: Sequence[tuple[float, float]], act: Callable[[torch.Tensor], torch.Tensor],
+                   dact: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None) -> torch.Tensor:
+    """Every member's rate-weighted empirical tangent kernel on ``X`` (shared ``(N, d)``), shape ``(E, N, N)``
+    (``rates[l] = (rho_W, rho_b)``; see the module docstring)."""
+    _, zs, hs = forward(params, X, scales, act, keep=True)
+    E, N = hs[0].shape[0], hs[0].shape[1]
+    delta = torch.ones(E, N, 1, dtype=hs[0].dtype, device=hs[0].device)
+    out = torch.zeros(E, N, N, dtype=hs[0].dtype, device=hs[0].device)
+    for i in range(len(scales) - 1, -1, -1):
+        c, s = scales[i]
+        rw, rb = rates[i]
+        dd = torch.bmm(delta, delta.transpose(1, 2))
+        out.add_(dd * torch.bmm(hs[i], hs[i].transpose(1, 2)), alpha=rw * c * c)
+        if s != 0.0 and rb != 0.0:
+            out.add_(dd, alpha=rb * s * s)
+        if i > 0:
+            dh = torch.bmm(delta, params[2 * i]).mul_(c)
+            delta = dh if dact is None else dh.mul_(dact(zs[i - 1], hs[i]))
+    return out
