@@ -21,7 +21,7 @@ import scipy.linalg
 
 from numerics.estimate import Estimate
 from numerics.trajectories import TrajectoryRecorder, random_walks, trajectory_pca
-from numerics.training import MLPSpec, flatten_params, train_ensemble
+from numerics.ntk import MLPSpec, flatten_params, train_ensemble
 from theory.random_walk import cosine_overlap, explained_variance_ratios, ratio_bias
 from theory.wide_networks import ntk_kernel
 from validation.check import Check, Prediction, register_check
