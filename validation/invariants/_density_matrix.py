@@ -1,4 +1,4 @@
-"""Fuzzed invariants of density matrices, Lindblad evolution and channels (numerics/quantum).
+"""Fuzzed invariants of density matrices, Lindblad evolution and channels (numerics/density_matrix).
 
 Tolerances: double precision rounding in an ``n x n`` eigen/matrix product is ~ ``n * eps * ||A||``;
 a propagated state accumulates ~ ``(1 + ||L|| t) * n^2 * eps`` (one superoperator product per step,
@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.linalg import expm
 
-from numerics.quantum import (
+from numerics.density_matrix import (
     apply_kraus,
     choi_matrix,
     liouvillian_matrix,

@@ -1,4 +1,4 @@
-"""Density-matrix checks (theory/density_matrix x numerics/quantum); see THEORY.md section 3.
+"""Density-matrix checks (theory/density_matrix x numerics/density_matrix); see THEORY.md section 3.
 
 Closed forms and the Liouvillian spectrum (``_closed_forms``), classical limits
 (``_classical``), subsystems and measurements (``_subsystems``).  ``CHECKS`` maps

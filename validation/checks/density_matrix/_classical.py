@@ -10,7 +10,7 @@ import sympy as sp
 from scipy.linalg import expm
 
 from numerics.estimate import Estimate
-from numerics.quantum import apply_kraus, lindblad_evolve
+from numerics.density_matrix import apply_kraus, lindblad_evolve
 from theory.derivation import cached_lambdify
 from theory.density_matrix import (
     classical_generator,

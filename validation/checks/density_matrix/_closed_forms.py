@@ -10,7 +10,7 @@ import sympy as sp
 from scipy.optimize import linear_sum_assignment
 
 from numerics.estimate import Estimate
-from numerics.quantum import liouvillian_matrix, lindblad_evolve
+from numerics.density_matrix import liouvillian_matrix, lindblad_evolve
 from theory.derivation import cached_lambdify
 from theory.density_matrix import (
     amplitude_damping_bloch,

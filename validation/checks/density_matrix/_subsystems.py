@@ -10,7 +10,7 @@ import sympy as sp
 from scipy.stats import unitary_group
 
 from numerics.estimate import Estimate, as_generator
-from numerics.quantum import partial_trace, sample_measurement, von_neumann_entropy
+from numerics.density_matrix import partial_trace, sample_measurement, von_neumann_entropy
 from theory.density_matrix import bloch_density_matrix, entanglement_entropy, povm_probabilities
 from validation.check import Check, Prediction
 from validation.checks.density_matrix._models import register as _register

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from numerics.estimate import as_generator
-from numerics.quantum._convert import back, is_torch, pick_device, to_tensor
+from numerics.density_matrix._convert import back, is_torch, pick_device, to_tensor
 
 __all__ = [
     "apply_kraus",

@@ -1,4 +1,4 @@
-"""numerics.quantum: Lindblad evolution against QuTiP and between methods; channels, entropies, sampling."""
+"""numerics.density_matrix: Lindblad evolution against QuTiP and between methods; channels, entropies, sampling."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from numerics.quantum import (
+from numerics.density_matrix import (
     apply_kraus,
     born_probabilities,
     choi_matrix,

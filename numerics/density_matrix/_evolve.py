@@ -9,7 +9,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from numerics.quantum._convert import back, check_density, check_hermitian, is_torch, pick_device, to_tensor
+from numerics.density_matrix._convert import back, check_density, check_hermitian, is_torch, pick_device, to_tensor
 
 __all__ = ["lindblad_evolve", "liouvillian_matrix", "PROPAGATOR_MAX_N"]
 

@@ -7,8 +7,8 @@ superoperators), ``_ops`` (channels and information quantities), ``_convert`` (i
 
 from __future__ import annotations
 
-from numerics.quantum._evolve import PROPAGATOR_MAX_N, liouvillian_matrix, lindblad_evolve
-from numerics.quantum._ops import (
+from numerics.density_matrix._evolve import PROPAGATOR_MAX_N, liouvillian_matrix, lindblad_evolve
+from numerics.density_matrix._ops import (
     apply_kraus,
     born_probabilities,
     choi_matrix,
