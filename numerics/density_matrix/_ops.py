@@ -1,4 +1,12 @@
-"""Channels, subsystems, information quantities and Born-rule sampling (numpy / torch, batched)."""
+r"""Channels, subsystems, information quantities and Born-rule sampling (numpy / torch, batched).
+
+Functions of a *state* (purity, entropy, distances, Born probabilities) check that their inputs
+are density matrices (Hermitian, positive semidefinite, unit trace, within ``tol``) and raise
+``ValueError`` naming the property that fails; maps (channels, partial trace) accept any operator.
+Results are new arrays, never views of the inputs.  References: Nielsen & Chuang, *Quantum
+Computation and Quantum Information* (2000), sec. 2.2, 2.4, 8.2, 9.2, 11.3; Choi, Lin. Alg. Appl.
+10 (1975) 285.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +15,18 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from numerics.estimate import as_generator
-from numerics.density_matrix._convert import back, is_torch, pick_device, to_tensor
+from numerics import validate as v
+from numerics.density_matrix._convert import (
+    back,
+    check_density,
+    check_hermitian,
+    check_psd,
+    is_torch,
+    matrix_list,
+    pick_device,
+    to_tensor,
+    tolerance,
+)
 
 __all__ = [
     "apply_kraus",
@@ -24,19 +42,38 @@ __all__ = [
 
 
 def _stack_ops(name: str, ops: Sequence[Any], dev: torch.device) -> torch.Tensor:
-    if isinstance(ops, (str, bytes)) or not isinstance(ops, (list, tuple)) or len(ops) == 0:
-        raise TypeError(f"{name} must be a non-empty list/tuple of matrices")
-    ts = [to_tensor(f"{name}[{k}]", K, device=dev) for k, K in enumerate(ops)]
+    items = matrix_list(name, ops, allow_empty=False)
+    ts = [to_tensor(f"{name}[{k}]", K, device=dev) for k, K in enumerate(items)]
     shape = ts[0].shape
     if any(t.shape != shape for t in ts) or len(shape) != 2:
         raise ValueError(f"{name} must all be 2-d with the same shape, got {[tuple(t.shape) for t in ts]}")
     return torch.stack(ts)
 
 
-def apply_kraus(kraus: Sequence[Any], rho: Any) -> Any:
-    r"""Operator-sum channel :math:`\Phi(\rho) = \sum_k K_k\rho K_k^\dagger` (Nielsen & Chuang eq. 8.11).
+def _state(name: str, rho: Any, dev: torch.device, tol: float) -> torch.Tensor:
+    r = to_tensor(name, rho, device=dev)
+    check_density(name, r, tol)
+    return r
 
-    ``rho`` is ``(d, d)`` or batched ``(..., d, d)``; Kraus operators are ``(d_out, d)``.
+
+def _out(t: torch.Tensor, as_torch: bool) -> Any:
+    return back(t, as_torch) if t.ndim else float(t)
+
+
+def apply_kraus(kraus: Sequence[Any], rho: Any) -> Any:
+    r"""Operator-sum map :math:`\Phi(\rho) = \sum_k K_k\rho K_k^\dagger` (Nielsen & Chuang eq. 8.11).
+
+    Parameters
+    ----------
+    kraus
+        Non-empty list of ``(d_out, d)`` Kraus operators (all the same shape).
+    rho
+        An operator ``(d, d)`` or a batch ``(..., d, d)`` (any operator: the map is linear).
+
+    Returns
+    -------
+    array or tensor
+        ``(..., d_out, d_out)``.
     """
     dev = pick_device(kraus, rho)
     Ks = _stack_ops("kraus", kraus, dev)
@@ -48,76 +85,101 @@ def apply_kraus(kraus: Sequence[Any], rho: Any) -> Any:
 
 
 def choi_matrix(kraus: Sequence[Any]) -> Any:
-    r"""Choi matrix :math:`J = \sum_{ij}|i\rangle\langle j|\otimes\Phi(|i\rangle\langle j|)`; the channel is completely
-    positive iff :math:`J\succeq0` (Choi, Lin. Alg. Appl. 10 (1975) 285)."""
+    r"""Choi matrix :math:`J = \sum_{ij}|i\rangle\langle j|\otimes\Phi(|i\rangle\langle j|)`.
+
+    The map is completely positive iff :math:`J\succeq0` and trace preserving iff :math:`\mathrm{tr}_2 J = I`
+    (Choi, Lin. Alg. Appl. 10 (1975) 285, thm. 2).  Returns ``(d d_out, d d_out)``.
+    """
     dev = pick_device(kraus)
     Ks = _stack_ops("kraus", kraus, dev)
     d = Ks.shape[-1]
-    # |K>> = vec_row(K) stacked: J = sum_k |K_k>><<K_k| with (i, a) ordering: J_{(i,a),(j,b)} = sum_k K_k[a,i] conj(K_k[b,j])
-    v = Ks.transpose(-1, -2).reshape(Ks.shape[0], d * Ks.shape[-2])
-    J = v.T @ v.conj()
+    # J_{(i,a),(j,b)} = sum_k K_k[a,i] conj(K_k[b,j])
+    w = Ks.transpose(-1, -2).reshape(Ks.shape[0], d * Ks.shape[-2])
+    J = w.T @ w.conj()
     return back(J, is_torch(kraus))
 
 
 def partial_trace(rho: Any, dims: Sequence[int], keep: Sequence[int]) -> Any:
-    r"""Partial trace keeping subsystems ``keep`` (first factor most significant; Nielsen & Chuang sec. 2.4.3).
-    Batched over leading axes."""
+    r"""Partial trace keeping the subsystems ``keep`` of an operator on :math:`\bigotimes_k\mathbb C^{d_k}`.
+
+    :math:`(\mathrm{tr}_B\rho)_{ij} = \sum_k\rho_{(i,k),(j,k)}`, first factor most significant (Nielsen &
+    Chuang sec. 2.4.3); batched over up to 4 leading axes.
+
+    Parameters
+    ----------
+    rho
+        ``(..., D, D)`` with ``D = prod(dims)`` (any operator).
+    dims
+        Subsystem dimensions (positive integers).
+    keep
+        Indices of the kept subsystems (distinct; may be empty: then the result is the ``1 x 1`` trace).
+
+    Returns
+    -------
+    array or tensor
+        ``(..., d_keep, d_keep)``, a new array.
+    """
     dev = pick_device(rho)
     r = to_tensor("rho", rho, device=dev)
-    dims = [int(d) for d in dims]
-    D = int(np.prod(dims)) if dims else 0
-    if any(d < 1 for d in dims) or r.ndim < 2 or r.shape[-1] != D or r.shape[-2] != D:
-        raise ValueError(f"rho must be (..., {D}, {D}) for dims {dims}, got {tuple(r.shape)}")
-    keep = sorted(set(int(k) for k in keep))
-    if any(not 0 <= k < len(dims) for k in keep):
-        raise ValueError(f"keep must index dims (0..{len(dims) - 1}), got {keep}")
+    dims_t = v.integers(dims, "dims", minimum=1)
+    keep_t = v.integers(keep, "keep", minimum=0, maximum=len(dims_t) - 1, min_length=0)
+    if len(set(keep_t)) != len(keep_t):
+        raise ValueError(f"keep must not repeat a subsystem; got {keep_t}")
+    D = int(np.prod(dims_t))
+    if r.ndim < 2 or r.shape[-1] != D or r.shape[-2] != D:
+        raise ValueError(f"rho must be (..., {D}, {D}) for dims {list(dims_t)}, got {tuple(r.shape)}")
+    kept = sorted(keep_t)
     lead = r.shape[:-2]
-    m = len(dims)
-    x = r.reshape(*lead, *dims, *dims)
+    m = len(dims_t)
     nl = len(lead)
+    if nl > 4:
+        raise ValueError(f"rho may have at most 4 batch axes; got shape {tuple(r.shape)}")
+    x = r.reshape(*lead, *dims_t, *dims_t)
     letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    if 2 * m + nl > len(letters):
+        raise ValueError(f"too many subsystems ({m})")
     row = [letters[i] for i in range(m)]
-    col = [letters[m + i] if i in keep else letters[i] for i in range(m)]
-    L = "".join(letters[2 * m + i] for i in range(nl)) if nl <= 4 else None
-    if L is None:
-        raise ValueError("at most 4 batch axes")
-    out_sub = L + "".join(row[i] for i in keep) + "".join(col[i] for i in keep)
+    col = [letters[m + i] if i in kept else letters[i] for i in range(m)]
+    L = "".join(letters[2 * m + i] for i in range(nl))
+    out_sub = L + "".join(row[i] for i in kept) + "".join(col[i] for i in kept)
     y = torch.einsum(f"{L}{''.join(row)}{''.join(col)}->{out_sub}", x)
-    dk = int(np.prod([dims[i] for i in keep])) if keep else 1
-    return back(y.reshape(*lead, dk, dk), is_torch(rho))
+    dk = int(np.prod([dims_t[i] for i in kept])) if kept else 1
+    return back(y.reshape(*lead, dk, dk).clone(), is_torch(rho))
 
 
-def purity(rho: Any) -> Any:
-    r"""Purity :math:`\mathrm{tr}\rho^2 = \sum_{ij}|\rho_{ij}|^2` for Hermitian :math:`\rho` (batched)."""
-    r = to_tensor("rho", rho, device=pick_device(rho))
-    out = (r.abs() ** 2).sum((-1, -2)).real
-    return back(out, is_torch(rho)) if out.ndim else float(out)
+def purity(rho: Any, *, tol: float = 1e-8) -> Any:
+    r"""Purity :math:`\mathrm{tr}\rho^2 = \sum_{ij}|\rho_{ij}|^2` of a state (batched; Nielsen & Chuang sec. 2.4.1).
 
-
-def von_neumann_entropy(rho: Any, *, cutoff: float = 1e-12) -> Any:
-    r"""Von Neumann entropy :math:`S = -\sum_i\lambda_i\ln\lambda_i` in nats (batched).
-
-    Eigenvalues below ``cutoff`` (rounding noise of a rank-deficient state) contribute 0, so pure
-    states give exactly 0 and never NaN (:math:`\lim_{\lambda\to0}\lambda\ln\lambda = 0`;
-    Nielsen & Chuang sec. 11.3).  The neglected contribution is at most :math:`d\cdot c\,|\ln c|`.
+    Raises ``ValueError`` unless ``rho`` is a density matrix within ``tol``.
     """
-    if not (isinstance(cutoff, float) and 0 < cutoff < 1):
-        raise ValueError(f"cutoff must be a float in (0, 1), got {cutoff!r}")
-    r = to_tensor("rho", rho, device=pick_device(rho))
+    r = _state("rho", rho, pick_device(rho), tolerance(tol, "tol"))
+    return _out((r.abs() ** 2).sum((-1, -2)).real, is_torch(rho))
+
+
+def von_neumann_entropy(rho: Any, *, cutoff: float = 1e-12, tol: float = 1e-8) -> Any:
+    r"""Von Neumann entropy :math:`S = -\sum_i\lambda_i\ln\lambda_i` in nats of a state (batched).
+
+    Eigenvalues within ``cutoff`` of 0 or of 1 contribute exactly 0, so pure states give 0 and never NaN
+    (:math:`\lim_{\lambda\to0}\lambda\ln\lambda = 0`; Nielsen & Chuang sec. 11.3); the neglected contribution
+    is at most :math:`d\,c\,|\ln c|` (``c`` the cutoff).  Raises ``ValueError`` unless ``rho`` is a density
+    matrix within ``tol`` (a non-PSD matrix has no entropy).
+    """
+    c = v.real(cutoff, "cutoff", minimum=0.0, maximum=1.0, open_min=True, open_max=True)
+    r = _state("rho", rho, pick_device(rho), tolerance(tol, "tol"))
     lam = torch.linalg.eigvalsh((r + r.conj().transpose(-1, -2)) / 2)
-    # eigenvalues within ``cutoff`` of 0 or of 1 contribute exactly 0 (so a pure state gives 0.0)
-    use = (lam > cutoff) & ((1 - lam).abs() > cutoff)
+    use = (lam > c) & ((1 - lam).abs() > c)
     safe = torch.where(use, lam, torch.ones_like(lam))
     out = (-(torch.where(use, lam * torch.log(safe), torch.zeros_like(lam))).sum(-1)).clamp(min=0)
-    return back(out, is_torch(rho)) if out.ndim else float(out)
+    return _out(out, is_torch(rho))
 
 
-def trace_distance(rho: Any, sigma: Any) -> Any:
-    r"""Trace distance :math:`\tfrac12\|\rho-\sigma\|_1` (Nielsen & Chuang eq. 9.11), batched."""
+def trace_distance(rho: Any, sigma: Any, *, tol: float = 1e-8) -> Any:
+    r"""Trace distance :math:`\tfrac12\|\rho-\sigma\|_1` of two states (Nielsen & Chuang eq. 9.11), batched."""
     dev = pick_device(rho, sigma)
-    d = to_tensor("rho", rho, device=dev) - to_tensor("sigma", sigma, device=dev)
+    tl = tolerance(tol, "tol")
+    d = _state("rho", rho, dev, tl) - _state("sigma", sigma, dev, tl)
     out = 0.5 * torch.linalg.eigvalsh((d + d.conj().transpose(-1, -2)) / 2).abs().sum(-1)
-    return back(out, is_torch(rho, sigma)) if out.ndim else float(out)
+    return _out(out, is_torch(rho, sigma))
 
 
 def _psd_sqrt(r: torch.Tensor) -> torch.Tensor:
@@ -125,44 +187,55 @@ def _psd_sqrt(r: torch.Tensor) -> torch.Tensor:
     return (V * lam.clamp(min=0).sqrt().unsqueeze(-2).to(V.dtype)) @ V.conj().transpose(-1, -2)
 
 
-def fidelity(rho: Any, sigma: Any) -> Any:
-    r"""Uhlmann fidelity :math:`F = (\mathrm{tr}\sqrt{\sqrt\rho\,\sigma\sqrt\rho})^2` (Nielsen & Chuang eq. 9.53 squared),
-    batched; negative rounding eigenvalues are clipped to 0."""
+def fidelity(rho: Any, sigma: Any, *, tol: float = 1e-8) -> Any:
+    r"""Uhlmann fidelity :math:`F = (\mathrm{tr}\sqrt{\sqrt\rho\,\sigma\sqrt\rho})^2` of two states (Nielsen & Chuang
+    eq. 9.53, squared convention; Uhlmann, Rep. Math. Phys. 9 (1976) 273), batched; :math:`0 \le F \le 1`.
+
+    Raises ``ValueError`` unless both are density matrices within ``tol``.
+    """
     dev = pick_device(rho, sigma)
-    r, s = to_tensor("rho", rho, device=dev), to_tensor("sigma", sigma, device=dev)
+    tl = tolerance(tol, "tol")
+    r, s = _state("rho", rho, dev, tl), _state("sigma", sigma, dev, tl)
     sr = _psd_sqrt(r)
     M = sr @ s @ sr
     lam = torch.linalg.eigvalsh((M + M.conj().transpose(-1, -2)) / 2).clamp(min=0)
-    out = lam.sqrt().sum(-1) ** 2
-    return back(out, is_torch(rho, sigma)) if out.ndim else float(out)
+    return _out(lam.sqrt().sum(-1) ** 2, is_torch(rho, sigma))
 
 
-def born_probabilities(rho: Any, effects: Sequence[Any]) -> Any:
-    r"""Born rule :math:`p_k = \mathrm{tr}(E_k\rho)` for a POVM :math:`\{E_k\}` (real part; Nielsen & Chuang sec. 2.2.6)."""
+def born_probabilities(rho: Any, effects: Sequence[Any], *, tol: float = 1e-8) -> Any:
+    r"""Born rule :math:`p_k = \mathrm{tr}(E_k\rho)` for a state and a POVM :math:`\{E_k\}` (Nielsen & Chuang sec. 2.2.6).
+
+    ``rho`` must be a density matrix and every :math:`E_k` Hermitian and PSD with :math:`\sum_k E_k = I`, each within
+    ``tol``; otherwise ``ValueError`` names the property that fails.  Returns ``(..., K)`` probabilities.
+    """
     dev = pick_device(rho, effects)
+    tl = tolerance(tol, "tol")
     E = _stack_ops("effects", effects, dev)
-    r = to_tensor("rho", rho, device=dev)
+    r = _state("rho", rho, dev, tl)
+    if E.shape[-1] != E.shape[-2] or E.shape[-1] != r.shape[-1]:
+        raise ValueError(f"effects must be ({r.shape[-1]}, {r.shape[-1]}); got {tuple(E.shape[1:])}")
+    check_hermitian("effects", E, tl)
+    check_psd("effects", E, tl)
     tot = E.sum(0)
-    if not torch.allclose(tot, torch.eye(tot.shape[-1], dtype=tot.dtype, device=dev), atol=1e-10):
-        raise ValueError("effects must sum to the identity (within 1e-10)")
+    if float((tot - torch.eye(tot.shape[-1], dtype=tot.dtype, device=dev)).abs().max()) > tl:
+        raise ValueError(f"effects must sum to the identity (within {tl:g})")
     p = torch.einsum("kij,...ji->...k", E, r).real
     return back(p, is_torch(rho, effects))
 
 
-def sample_measurement(rho: Any, effects: Sequence[Any], shots: int, *, seed: int | np.random.Generator) -> np.ndarray:
-    r"""Sample ``shots`` outcomes of the POVM ``effects`` on ``rho`` by the Born rule; returns outcome indices.
+def sample_measurement(rho: Any, effects: Sequence[Any], shots: int, *, seed: int | np.random.Generator,
+                       tol: float = 1e-8) -> np.ndarray:
+    r"""Sample ``shots`` outcomes of the POVM ``effects`` on one state by the Born rule; returns outcome indices.
 
-    Probabilities from :func:`born_probabilities`; rounding negatives (> -1e-12) are clipped and a
-    larger negative one raises (``rho`` not PSD).  Randomness from an explicit seed / Generator.
+    Probabilities from :func:`born_probabilities` (which checks the state and the POVM); rounding
+    negatives within ``tol`` are clipped.  Randomness from an explicit integer seed or Generator.
     """
-    if not isinstance(shots, (int, np.integer)) or shots < 1:
-        raise ValueError(f"shots must be an int >= 1, got {shots!r}")
+    shots = v.integer(shots, "shots", minimum=1)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(v.seed(seed))
     p = np.asarray(born_probabilities(rho if not isinstance(rho, torch.Tensor) else rho.detach().cpu().numpy(),
-                                      [e.detach().cpu().numpy() if isinstance(e, torch.Tensor) else e for e in effects]))
+                                      [e.detach().cpu().numpy() if isinstance(e, torch.Tensor) else e
+                                       for e in matrix_list("effects", effects, allow_empty=False)], tol=tol))
     if p.ndim != 1:
-        raise ValueError("sample_measurement takes one state (2-d rho)")
-    if np.any(p < -1e-12):
-        raise ValueError(f"negative Born probability {p.min():.3g}: rho is not a density matrix")
+        raise ValueError("sample_measurement takes one state (a 2-d rho)")
     p = np.clip(p, 0, None)
-    p = p / p.sum()
-    return as_generator(seed).choice(p.size, size=int(shots), p=p)
+    return rng.choice(p.size, size=shots, p=p / p.sum())
