@@ -31,8 +31,10 @@ from theory.density_matrix._core import (
     lindblad_rhs,
     liouvillian,
     liouvillian_spectrum,
+    matrix_exponential,
     pauli,
     symbolic_density_matrix,
+    unitary_propagator,
     unvec,
     vec,
 )
@@ -66,7 +68,7 @@ __all__ = [
     "bloch_equations", "choi_matrix", "classical_embedding_jump_ops", "classical_generator", "classical_populations",
     "coherent_state", "coherent_tail_mass", "commutator", "damped_coherent_amplitude", "dephased_step_markov",
     "dimer_classical_error", "dimer_error_log_series", "dimer_population_error", "dissipator", "entanglement_entropy", "evolve_closed_form", "fidelity", "lindblad_rhs", "liouvillian",
-    "liouvillian_spectrum", "partial_trace", "pauli", "povm_probabilities", "projective_measurement", "purity",
+    "liouvillian_spectrum", "matrix_exponential", "partial_trace", "pauli", "povm_probabilities", "projective_measurement", "purity",
     "rabi_dephasing_bloch", "schmidt_state", "strong_dephasing_rates", "symbolic_density_matrix",
-    "two_site_exact_rates", "two_site_rate_series", "unvec", "vec", "von_neumann_entropy",
+    "two_site_exact_rates", "two_site_rate_series", "unitary_propagator", "unvec", "vec", "von_neumann_entropy",
 ]

@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 import sympy as sp
 
+from theory.density_matrix._core import matrix_exponential
 from theory.density_matrix._validate import matrix, num, sequence
 from theory import validate as v
 
@@ -40,10 +41,10 @@ def dephased_step_markov(U: Any) -> sp.Matrix:
     Returns
     -------
     sympy.Matrix
-        The transition matrix :math:`T`.
+        The transition matrix :math:`T` (entries :math:`u\bar u`, not simplified).
     """
     Um = matrix(U, "U")
-    return Um.applyfunc(lambda u: sp.simplify(u * sp.conjugate(u)))
+    return Um.applyfunc(lambda u: u * sp.conjugate(u))
 
 
 def strong_dephasing_rates(H: Any, g: Any) -> sp.Matrix:
@@ -144,7 +145,7 @@ def classical_populations(Q: Any, p0: Sequence[Any], t: Any) -> sp.Matrix:
     p = sp.Matrix([num(x, f"p0[{k}]", sign="nonnegative") for k, x in enumerate(sequence(p0, "p0"))])
     if p.shape != (Q.rows, 1):
         raise ValueError(f"p0 must have length {Q.rows}, got {p.rows}")
-    return (Q * num(t, "t")).exp() * p
+    return matrix_exponential(Q, num(t, "t")) * p
 
 
 def two_site_exact_rates(J: Any, g: Any) -> tuple[sp.Expr, sp.Expr]:

@@ -28,6 +28,8 @@ __all__ = [
     "unvec",
     "liouvillian",
     "liouvillian_spectrum",
+    "matrix_exponential",
+    "unitary_propagator",
 ]
 
 
@@ -266,3 +268,48 @@ def liouvillian_spectrum(H: Any, jump_ops: Sequence[Any]) -> dict[sp.Expr, int]:
         ``{eigenvalue: multiplicity}``.
     """
     return {sp.simplify(k): m for k, m in liouvillian(H, jump_ops).eigenvals().items()}
+
+
+def matrix_exponential(M: Any, t: Any) -> sp.Matrix:
+    r""":math:`e^{Mt}` for a square matrix, by Sylvester's formula when the eigenvalues are distinct.
+
+    :math:`e^{Mt} = \sum_i e^{\mu_i t}\prod_{j\ne i}(M - \mu_j I)/(\mu_i - \mu_j)` (Horn & Johnson, *Topics in Matrix
+    Analysis*, 1991, sec. 6.1; Higham, *Functions of Matrices*, 2008, sec. 1.2): no Jordan decomposition and no
+    simplification, so a closed form in seconds where ``sympy``'s ``exp`` takes minutes.  With repeated
+    eigenvalues ``sympy``'s Jordan-form exponential is used.
+
+    Parameters
+    ----------
+    M
+        Square matrix (numbers or sympy expressions; eigenvalues by ``sympy``).
+    t
+        Time (a real number or sympy expression).
+
+    Returns
+    -------
+    sympy.Matrix
+    """
+    A = matrix(M, "M")
+    tt = num(t, "t")
+    mus = A.eigenvals()
+    if any(m > 1 for m in mus.values()):
+        return (A * tt).exp()
+    n = A.rows
+    I = sp.eye(n)
+    out = sp.zeros(n, n)
+    for mi in mus:
+        term = I
+        for mj in mus:
+            if mj != mi:
+                term = term * (A - mj * I) / (mi - mj)
+        out += sp.exp(mi * tt) * term
+    return out
+
+
+def unitary_propagator(H: Any, t: Any) -> sp.Matrix:
+    r"""The unitary :math:`U(t) = e^{-iHt}` of a Hamiltonian (:math:`\hbar = 1`; Nielsen & Chuang sec. 2.2.2), by
+    :func:`matrix_exponential`.  ``H`` must be Hermitian (checked when numeric)."""
+    Hm = matrix(H, "H")
+    if all(e.is_number for e in Hm) and not (Hm - Hm.H).is_zero_matrix:
+        raise ValueError("H must be Hermitian")
+    return matrix_exponential(-sp.I * Hm, t)

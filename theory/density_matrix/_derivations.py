@@ -124,7 +124,7 @@ def _classical() -> Derivation:
     th = sp.Symbol("theta", real=True)
     U = sp.Matrix([[sp.cos(th), -sp.I * sp.sin(th)], [-sp.I * sp.sin(th), sp.cos(th)]])
     d.step("Unitary step then full dephasing: T_ij = |U_ij|^2; e.g. for U = exp(-i theta sigma_x)",
-           _eq(sp.Symbol("T"), C.dephased_step_markov(U)))
+           _eq(sp.Symbol("T"), sp.simplify(C.dephased_step_markov(U))))
     H = sp.Matrix([[0, J], [J, 0]])
     d.step("Strong dephasing: eliminating rho_12 from rho_12' = -iJ(rho_22 - rho_11) - g rho_12 gives rates",
            _eq(sp.Symbol("w"), C.strong_dephasing_rates(H, g)))
