@@ -88,7 +88,17 @@ def choi_matrix(kraus: Sequence[Any]) -> Any:
     r"""Choi matrix :math:`J = \sum_{ij}|i\rangle\langle j|\otimes\Phi(|i\rangle\langle j|)`.
 
     The map is completely positive iff :math:`J\succeq0` and trace preserving iff :math:`\mathrm{tr}_2 J = I`
-    (Choi, Lin. Alg. Appl. 10 (1975) 285, thm. 2).  Returns ``(d d_out, d d_out)``.
+    (Choi, Lin. Alg. Appl. 10 (1975) 285, thm. 2).
+
+    Parameters
+    ----------
+    kraus
+        Non-empty list of ``(d_out, d)`` Kraus operators.
+
+    Returns
+    -------
+    array or tensor
+        ``(d d_out, d d_out)``.
     """
     dev = pick_device(kraus)
     Ks = _stack_ops("kraus", kraus, dev)
@@ -148,9 +158,24 @@ def partial_trace(rho: Any, dims: Sequence[int], keep: Sequence[int]) -> Any:
 
 
 def purity(rho: Any, *, tol: float = 1e-8) -> Any:
-    r"""Purity :math:`\mathrm{tr}\rho^2 = \sum_{ij}|\rho_{ij}|^2` of a state (batched; Nielsen & Chuang sec. 2.4.1).
+    r"""Purity :math:`\mathrm{tr}\rho^2 = \sum_{ij}|\rho_{ij}|^2` of a state (batched; Nielsen & Chuang exercise 2.71).
 
-    Raises ``ValueError`` unless ``rho`` is a density matrix within ``tol``.
+    Parameters
+    ----------
+    rho
+        Density matrix ``(d, d)`` or a batch ``(..., d, d)``.
+    tol
+        Tolerance of the state check (Hermitian, unit trace, PSD).
+
+    Returns
+    -------
+    float or array
+        One purity per state, in :math:`[1/d, 1]`.
+
+    Raises
+    ------
+    ValueError
+        ``rho`` is not a density matrix within ``tol`` (the message names the property).
     """
     r = _state("rho", rho, pick_device(rho), tolerance(tol, "tol"))
     return _out((r.abs() ** 2).sum((-1, -2)).real, is_torch(rho))
@@ -161,8 +186,26 @@ def von_neumann_entropy(rho: Any, *, cutoff: float = 1e-12, tol: float = 1e-8) -
 
     Eigenvalues within ``cutoff`` of 0 or of 1 contribute exactly 0, so pure states give 0 and never NaN
     (:math:`\lim_{\lambda\to0}\lambda\ln\lambda = 0`; Nielsen & Chuang sec. 11.3); the neglected contribution
-    is at most :math:`d\,c\,|\ln c|` (``c`` the cutoff).  Raises ``ValueError`` unless ``rho`` is a density
-    matrix within ``tol`` (a non-PSD matrix has no entropy).
+    is at most :math:`d\,c\,|\ln c|` (``c`` the cutoff).
+
+    Parameters
+    ----------
+    rho
+        Density matrix ``(d, d)`` or a batch ``(..., d, d)``.
+    cutoff
+        Eigenvalue cut-off in ``(0, 1)``.
+    tol
+        Tolerance of the state check.
+
+    Returns
+    -------
+    float or array
+        Entropies in nats, in :math:`[0, \ln d]`.
+
+    Raises
+    ------
+    ValueError
+        ``rho`` is not a density matrix within ``tol`` (a non-PSD matrix has no entropy).
     """
     c = v.real(cutoff, "cutoff", minimum=0.0, maximum=1.0, open_min=True, open_max=True)
     r = _state("rho", rho, pick_device(rho), tolerance(tol, "tol"))
@@ -174,7 +217,25 @@ def von_neumann_entropy(rho: Any, *, cutoff: float = 1e-12, tol: float = 1e-8) -
 
 
 def trace_distance(rho: Any, sigma: Any, *, tol: float = 1e-8) -> Any:
-    r"""Trace distance :math:`\tfrac12\|\rho-\sigma\|_1` of two states (Nielsen & Chuang eq. 9.11), batched."""
+    r"""Trace distance :math:`\tfrac12\|\rho-\sigma\|_1` of two states (Nielsen & Chuang eq. 9.11), batched.
+
+    Parameters
+    ----------
+    rho, sigma
+        Density matrices of one shape ``(..., d, d)``.
+    tol
+        Tolerance of the state checks.
+
+    Returns
+    -------
+    float or array
+        Distances in :math:`[0, 1]`.
+
+    Raises
+    ------
+    ValueError
+        An input is not a density matrix within ``tol``.
+    """
     dev = pick_device(rho, sigma)
     tl = tolerance(tol, "tol")
     d = _state("rho", rho, dev, tl) - _state("sigma", sigma, dev, tl)
@@ -191,7 +252,21 @@ def fidelity(rho: Any, sigma: Any, *, tol: float = 1e-8) -> Any:
     r"""Uhlmann fidelity :math:`F = (\mathrm{tr}\sqrt{\sqrt\rho\,\sigma\sqrt\rho})^2` of two states (Nielsen & Chuang
     eq. 9.53, squared convention; Uhlmann, Rep. Math. Phys. 9 (1976) 273), batched; :math:`0 \le F \le 1`.
 
-    Raises ``ValueError`` unless both are density matrices within ``tol``.
+    Parameters
+    ----------
+    rho, sigma
+        Density matrices of one shape ``(..., d, d)``.
+    tol
+        Tolerance of the state checks.
+
+    Returns
+    -------
+    float or array
+
+    Raises
+    ------
+    ValueError
+        An input is not a density matrix within ``tol`` (``fidelity(I, I/2)`` used to return 2).
     """
     dev = pick_device(rho, sigma)
     tl = tolerance(tol, "tol")
@@ -206,7 +281,26 @@ def born_probabilities(rho: Any, effects: Sequence[Any], *, tol: float = 1e-8) -
     r"""Born rule :math:`p_k = \mathrm{tr}(E_k\rho)` for a state and a POVM :math:`\{E_k\}` (Nielsen & Chuang sec. 2.2.6).
 
     ``rho`` must be a density matrix and every :math:`E_k` Hermitian and PSD with :math:`\sum_k E_k = I`, each within
-    ``tol``; otherwise ``ValueError`` names the property that fails.  Returns ``(..., K)`` probabilities.
+    ``tol``.
+
+    Parameters
+    ----------
+    rho
+        Density matrix ``(d, d)`` or a batch ``(..., d, d)``.
+    effects
+        The POVM elements, a non-empty list of ``(d, d)`` matrices.
+    tol
+        Tolerance of the state and POVM checks.
+
+    Returns
+    -------
+    array or tensor
+        ``(..., K)`` probabilities.
+
+    Raises
+    ------
+    ValueError
+        The state or the POVM fails a check (the message names the property).
     """
     dev = pick_device(rho, effects)
     tl = tolerance(tol, "tol")
@@ -228,7 +322,30 @@ def sample_measurement(rho: Any, effects: Sequence[Any], shots: int, *, seed: in
     r"""Sample ``shots`` outcomes of the POVM ``effects`` on one state by the Born rule; returns outcome indices.
 
     Probabilities from :func:`born_probabilities` (which checks the state and the POVM); rounding
-    negatives within ``tol`` are clipped.  Randomness from an explicit integer seed or Generator.
+    negatives within ``tol`` are clipped (Nielsen & Chuang sec. 2.2.6).
+
+    Parameters
+    ----------
+    rho
+        One density matrix ``(d, d)``.
+    effects
+        The POVM elements.
+    shots
+        Number of outcomes (an integer >= 1).
+    seed
+        A non-negative integer seed or a ``numpy.random.Generator``.
+    tol
+        Tolerance of the checks.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(shots,)`` outcome indices.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad arguments, or a state / POVM that fails a check.
     """
     shots = v.integer(shots, "shots", minimum=1)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(v.seed(seed))

@@ -86,6 +86,11 @@ def classical_generator(rates: Any) -> sp.Matrix:
     ----------
     rates
         Square matrix of rates :math:`w_{ij}` (:math:`i \leftarrow j`, non-negative when numbers); the diagonal is ignored.
+
+    Returns
+    -------
+    sympy.Matrix
+        :math:`Q` (columns sum to zero).
     """
     w = matrix(rates, "rates")
     n = w.rows
@@ -181,6 +186,11 @@ def two_site_rate_series(order: int = 3) -> sp.Expr:
     ----------
     order
         Number of terms (an integer >= 1).
+
+    Returns
+    -------
+    sympy expression
+        A polynomial in the symbol ``x``.
     """
     order = v.integer(order, "order", minimum=1)
     x = sp.Symbol("x", positive=True)

@@ -125,13 +125,33 @@ def _pair(A: Any, B: Any) -> tuple[sp.Matrix, sp.Matrix]:
 
 
 def commutator(A: Any, B: Any) -> sp.Matrix:
-    r"""The commutator :math:`[A, B] = AB - BA` of two square matrices of one size (Nielsen & Chuang sec. 2.1.9)."""
+    r"""The commutator :math:`[A, B] = AB - BA` (Nielsen & Chuang sec. 2.1.9).
+
+    Parameters
+    ----------
+    A, B
+        Square matrices of one size (sympy matrices, numpy arrays or nested lists of numbers).
+
+    Returns
+    -------
+    sympy.Matrix
+    """
     Am, Bm = _pair(A, B)
     return Am * Bm - Bm * Am
 
 
 def anticommutator(A: Any, B: Any) -> sp.Matrix:
-    r"""The anticommutator :math:`\{A, B\} = AB + BA` of two square matrices of one size (Nielsen & Chuang sec. 2.1.9)."""
+    r"""The anticommutator :math:`\{A, B\} = AB + BA` (Nielsen & Chuang sec. 2.1.9).
+
+    Parameters
+    ----------
+    A, B
+        Square matrices of one size.
+
+    Returns
+    -------
+    sympy.Matrix
+    """
     Am, Bm = _pair(A, B)
     return Am * Bm + Bm * Am
 
@@ -186,16 +206,38 @@ def lindblad_rhs(H: Any, jump_ops: Sequence[Any], rho: Any) -> sp.Matrix:
 def vec(X: Any) -> sp.Matrix:
     r"""Column-stacking vectorisation :math:`\mathrm{vec}(X)_{i + n j} = X_{ij}` (Horn & Johnson sec. 4.2).
 
-    Returns a new ``(rows * cols) x 1`` matrix.
+    Parameters
+    ----------
+    X
+        A matrix (any shape).
+
+    Returns
+    -------
+    sympy.Matrix
+        A new ``(rows * cols) x 1`` column.
     """
     Xm = matrix(X, "X", square=False)
     return sp.Matrix([Xm[i, j] for j in range(Xm.cols) for i in range(Xm.rows)])
 
 
 def unvec(x: Any, n: int | None = None) -> sp.Matrix:
-    r"""Inverse of :func:`vec` for a square ``n x n`` matrix (``n`` inferred from the length when ``None``).
+    r"""Inverse of :func:`vec` for a square ``n x n`` matrix: :math:`X_{ij} = x_{i + nj}` (Horn & Johnson sec. 4.2).
 
-    Raises ``ValueError`` unless ``x`` has :math:`n^2` entries.
+    Parameters
+    ----------
+    x
+        A vector (column, row or 1-d array) of :math:`n^2` entries.
+    n
+        The size (``None``: inferred from the length).
+
+    Returns
+    -------
+    sympy.Matrix
+
+    Raises
+    ------
+    ValueError
+        ``x`` does not have :math:`n^2` entries.
     """
     xm = matrix(x, "x", square=False)
     m = xm.rows * xm.cols
@@ -262,6 +304,11 @@ def liouvillian_spectrum(H: Any, jump_ops: Sequence[Any]) -> dict[sp.Expr, int]:
     All have non-positive real part and come in complex-conjugate pairs; 0 is always one
     (trace preservation; Breuer & Petruccione sec. 3.2.1; Evans, Commun. Math. Phys. 54 (1977) 293).
 
+    Parameters
+    ----------
+    H, jump_ops
+        The generator (see :func:`liouvillian`).
+
     Returns
     -------
     dict
@@ -308,7 +355,24 @@ def matrix_exponential(M: Any, t: Any) -> sp.Matrix:
 
 def unitary_propagator(H: Any, t: Any) -> sp.Matrix:
     r"""The unitary :math:`U(t) = e^{-iHt}` of a Hamiltonian (:math:`\hbar = 1`; Nielsen & Chuang sec. 2.2.2), by
-    :func:`matrix_exponential`.  ``H`` must be Hermitian (checked when numeric)."""
+    :func:`matrix_exponential`.
+
+    Parameters
+    ----------
+    H
+        Hermitian matrix (checked when numeric).
+    t
+        Time.
+
+    Returns
+    -------
+    sympy.Matrix
+
+    Raises
+    ------
+    ValueError
+        A numeric ``H`` that is not Hermitian.
+    """
     Hm = matrix(H, "H")
     if all(e.is_number for e in Hm) and not (Hm - Hm.H).is_zero_matrix:
         raise ValueError("H must be Hermitian")

@@ -40,6 +40,10 @@ def dimer_population_error(x: Any, tau: Any) -> sp.Expr:
         :math:`J/g` (> 0 when a number; the formula is real for :math:`x < 1/4`).
     tau
         Time in units of :math:`g/(4J^2)` (>= 0 when a number).
+
+    Returns
+    -------
+    sympy expression
     """
     x, tau = num(x, "x", sign="positive"), num(tau, "tau", sign="nonnegative")
     root = sp.sqrt(1 - 16 * x**2)
@@ -50,7 +54,19 @@ def dimer_population_error(x: Any, tau: Any) -> sp.Expr:
 
 def dimer_classical_error(x: Any, taus: Sequence[Any]) -> sp.Expr:
     r"""Root-mean-square population error :math:`\varepsilon(x) = \big(\tfrac1m\sum_i \Delta p(\tau_i)^2\big)^{1/2}` over times
-    :math:`\tau_1..\tau_m` (:func:`dimer_population_error`)."""
+    :math:`\tau_1..\tau_m` (:func:`dimer_population_error`; Cao & Silbey 2009).
+
+    Parameters
+    ----------
+    x
+        :math:`J/g` (a number or a sympy symbol).
+    taus
+        The times (a non-empty sequence of non-negative numbers).
+
+    Returns
+    -------
+    sympy expression
+    """
     ts = sequence(taus, "taus")
     terms = [dimer_population_error(x, num(t, f"taus[{i}]", sign="nonnegative")) ** 2 for i, t in enumerate(ts)]
     return sp.sqrt(sum(terms, sp.S.Zero) / len(terms))

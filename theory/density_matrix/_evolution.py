@@ -158,6 +158,13 @@ def amplitude_damping_spectrum(w: Any, gamma: Any, g: Any) -> list[sp.Expr]:
     r"""Liouvillian spectrum of :func:`amplitude_damping_bloch`'s generator:
     :math:`\{0, -\gamma, -(\gamma/2 + g) \pm i w\}` (Breuer & Petruccione sec. 3.4.1).
 
+    Parameters
+    ----------
+    w
+        Precession frequency (real).
+    gamma, g
+        Amplitude-damping and dephasing rates (>= 0 when numbers).
+
     Returns
     -------
     list of sympy expressions
@@ -222,6 +229,10 @@ def coherent_tail_mass(alpha: Any, dim: int) -> sp.Expr:
         Complex amplitude.
     dim
         Number of Fock levels kept (an integer >= 1, or a positive integer sympy symbol).
+
+    Returns
+    -------
+    sympy expression
     """
     a2 = sp.Abs(num(alpha, "alpha", kind="complex")) ** 2
     if not (isinstance(dim, sp.Symbol) and dim.is_integer and dim.is_positive):

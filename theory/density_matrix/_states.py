@@ -87,18 +87,52 @@ def partial_trace(rho: Any, dims: Sequence[int], keep: Sequence[int]) -> sp.Matr
     return out
 
 
+def _tidy(expr: sp.Expr) -> sp.Expr:
+    """``sympy.simplify`` for symbolic expressions only: on numbers (long exact decimals) it can run for hours
+    (``logcombine`` raising large rationals to powers) and it changes nothing a numeric evaluation needs."""
+    return sp.simplify(expr) if expr.free_symbols else expr
+
+
 def purity(rho: Any) -> sp.Expr:
     r"""Purity :math:`\mathrm{tr}\,\rho^2` of a state (1 for pure states, :math:`1/d` for the maximally mixed one;
-    Nielsen & Chuang exercise 2.71)."""
+    Nielsen & Chuang exercise 2.71).
+
+    Parameters
+    ----------
+    rho
+        A density matrix (checked when numeric: Hermitian, unit trace, PSD).
+
+    Returns
+    -------
+    sympy expression
+
+    Raises
+    ------
+    ValueError
+        A numeric ``rho`` that is not a state (the message names the property).
+    """
     R = matrix(rho, "rho")
     check_state(R, "rho")
     return sp.simplify((R * R).trace())
 
 
 def von_neumann_entropy(rho: Any) -> sp.Expr:
-    r"""Von Neumann entropy :math:`S(\rho) = -\sum_i \lambda_i \ln\lambda_i` of a state (nats; :math:`0\ln 0 = 0`).
+    r"""Von Neumann entropy :math:`S(\rho) = -\sum_i \lambda_i \ln\lambda_i` of a state (nats; :math:`0\ln 0 = 0`;
+    Nielsen & Chuang sec. 11.3), eigenvalues by ``sympy``.
 
-    Eigenvalues by ``sympy``; Nielsen & Chuang sec. 11.3.
+    Parameters
+    ----------
+    rho
+        A density matrix (checked when numeric).
+
+    Returns
+    -------
+    sympy expression
+
+    Raises
+    ------
+    ValueError
+        A numeric ``rho`` that is not a state (a non-PSD matrix has no entropy).
     """
     R = matrix(rho, "rho")
     check_state(R, "rho")
@@ -108,15 +142,29 @@ def von_neumann_entropy(rho: Any) -> sp.Expr:
         if lam == 0:
             continue
         S -= mult * lam * sp.log(lam)
-    return sp.simplify(S)
+    return _tidy(S)
 
 
 def fidelity(rho: Any, sigma: Any) -> sp.Expr:
     r"""Uhlmann fidelity :math:`F = (\mathrm{tr}\sqrt{\sqrt\rho\,\sigma\sqrt\rho})^2` of two states (Nielsen & Chuang
-    eq. 9.53, squared convention; Uhlmann 1976).
+    eq. 9.53, squared convention; Uhlmann, Rep. Math. Phys. 9 (1976) 273).
 
-    For a pure :math:`\rho = |\psi\rangle\langle\psi|` (:math:`\rho^2 = \rho`) this is
-    :math:`\langle\psi|\sigma|\psi\rangle`, used directly.
+    For a pure :math:`\rho = |\psi\rangle\langle\psi|` (:math:`\rho^2 = \rho`) this is :math:`\langle\psi|\sigma|\psi\rangle`, used directly.
+
+    Parameters
+    ----------
+    rho, sigma
+        Density matrices of one size (checked when numeric).
+
+    Returns
+    -------
+    sympy expression
+        In :math:`[0, 1]` for states.
+
+    Raises
+    ------
+    ValueError
+        Different sizes, or a numeric input that is not a state (``fidelity(I, I/2)`` is refused).
     """
     R, S = matrix(rho, "rho"), matrix(sigma, "sigma")
     if R.shape != S.shape:
@@ -166,7 +214,17 @@ def choi_matrix(kraus: Sequence[Any]) -> sp.Matrix:
     r"""Choi matrix :math:`J(\Phi) = \sum_{ij} |i\rangle\langle j|\otimes\Phi(|i\rangle\langle j|)`.
 
     :math:`\Phi` is completely positive iff :math:`J \succeq 0` and trace preserving iff
-    :math:`\mathrm{tr}_2 J = I` (Choi 1975, thm. 2).
+    :math:`\mathrm{tr}_2 J = I` (Choi, Lin. Alg. Appl. 10 (1975) 285, thm. 2).
+
+    Parameters
+    ----------
+    kraus
+        Non-empty list of ``d_out x d`` Kraus operators.
+
+    Returns
+    -------
+    sympy.Matrix
+        ``(d d_out) x (d d_out)``.
     """
     Ks = _kraus(kraus)
     d_in, d_out = Ks[0].cols, Ks[0].rows
@@ -183,7 +241,17 @@ def projective_measurement(rho: Any, projectors: Sequence[Any]) -> tuple[list[sp
     r"""Born probabilities :math:`p_k = \mathrm{tr}(P_k\rho)` and the non-selective post-measurement state
     :math:`\sum_k P_k\rho P_k` (the measurement channel with Kraus operators :math:`P_k`; Nielsen & Chuang sec. 2.2.5).
 
-    ``rho`` must be a state and the projectors Hermitian, PSD and complete (checked when numeric).
+    Parameters
+    ----------
+    rho
+        A density matrix (checked when numeric).
+    projectors
+        The projectors (Hermitian, PSD and summing to the identity; checked when numeric).
+
+    Returns
+    -------
+    (list of sympy expressions, sympy.Matrix)
+        The probabilities and the post-measurement state.
     """
     R = matrix(rho, "rho")
     check_state(R, "rho")
@@ -205,7 +273,24 @@ def _complete(Es: list[sp.Matrix], n: int, name: str) -> None:
 
 def povm_probabilities(rho: Any, effects: Sequence[Any]) -> list[sp.Expr]:
     r"""Born rule for a POVM :math:`\{E_k\}`, :math:`E_k\succeq0`, :math:`\sum_k E_k = I`: :math:`p_k = \mathrm{tr}(E_k\rho)`
-    (Nielsen & Chuang sec. 2.2.6).  The state and the effects are checked when numeric."""
+    (Nielsen & Chuang sec. 2.2.6).
+
+    Parameters
+    ----------
+    rho
+        A density matrix (checked when numeric).
+    effects
+        The POVM elements (Hermitian, PSD, summing to the identity; checked when numeric).
+
+    Returns
+    -------
+    list of sympy expressions
+
+    Raises
+    ------
+    ValueError
+        A numeric state or POVM that fails a check (the message names the property).
+    """
     R = matrix(rho, "rho")
     check_state(R, "rho")
     Es = [matrix(E, f"effects[{k}]") for k, E in enumerate(sequence(effects, "effects"))]
@@ -223,8 +308,18 @@ def _probabilities(coefficients: Any) -> list[sp.Expr]:
 
 def schmidt_state(coefficients: Sequence[Any]) -> sp.Matrix:
     r"""Pure state :math:`|\psi\rangle = \sum_k \sqrt{\lambda_k}\,|k\rangle|k\rangle` on :math:`\mathbb C^d\otimes\mathbb C^d`
-    as a density matrix (Nielsen & Chuang thm. 2.7); ``coefficients`` are the :math:`\lambda_k` (non-negative,
-    summing to 1 when numbers)."""
+    as a density matrix (Nielsen & Chuang thm. 2.7).
+
+    Parameters
+    ----------
+    coefficients
+        The Schmidt probabilities :math:`\lambda_k` (non-negative, summing to 1 when numbers; never strings).
+
+    Returns
+    -------
+    sympy.Matrix
+        :math:`|\psi\rangle\langle\psi|`, ``d^2 x d^2``.
+    """
     lam = _probabilities(coefficients)
     d = len(lam)
     psi = sp.zeros(d * d, 1)
@@ -241,6 +336,11 @@ def entanglement_entropy(coefficients: Sequence[Any]) -> sp.Expr:
     ----------
     coefficients
         The Schmidt probabilities :math:`\lambda_k` (numbers or sympy expressions; never strings).
+
+    Returns
+    -------
+    sympy expression
     """
     lam = _probabilities(coefficients)
-    return sp.simplify(-sum((l * sp.log(l) for l in lam if l != 0), sp.S.Zero))
+    S = -sum((l * sp.log(l) for l in lam if l != 0), sp.S.Zero)
+    return _tidy(S)
