@@ -10,7 +10,12 @@ two routes with their running error bounds), ``_ops`` (channels and information 
 
 from __future__ import annotations
 
-from numerics.density_matrix._evolve import DEFAULT_MAX_MEMORY, DEFAULT_MAX_WORK, liouvillian_matrix, lindblad_evolve
+from numerics.density_matrix._evolve import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_MAX_WORK,
+    lindblad_evolve,
+    liouvillian_matrix,
+)
 from numerics.density_matrix._ops import (
     apply_kraus,
     born_probabilities,

@@ -80,7 +80,7 @@ def to_tensor(name: str, x: Any, *, device: torch.device, dtype: torch.dtype = t
     else:
         try:
             a = np.asarray(x)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise TypeError(f"{name} must be an array, tensor or Qobj; got {v.describe(x)}") from exc
         if a.dtype.kind not in "iufc":
             raise TypeError(f"{name} must be a numeric array; got dtype {a.dtype}")
@@ -144,8 +144,3 @@ def check_density(name: str, rho: torch.Tensor, tol: float) -> None:
     if bool(((tr - 1).abs() > tol).any()):
         raise ValueError(f"{name} must have unit trace (|tr - 1| <= {tol:g}); got trace(s) {tr.real.flatten()[:4].tolist()}")
     check_psd(name, rho, tol)
-
-
-def shapes_text(ts: Sequence[torch.Tensor]) -> str:
-    """The shapes of ``ts`` for messages."""
-    return str([tuple(t.shape) for t in ts])

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 import torch
 
-from numerics.density_matrix import liouvillian_matrix, lindblad_evolve
+from numerics.density_matrix import lindblad_evolve, liouvillian_matrix
 
 
 def _system(rng: np.random.Generator, n: int, k: int = 2, scale: float = 0.4) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:

@@ -52,7 +52,7 @@ def test_liouvillian_trace_preserving_and_spectrum() -> None:
     L = dm.liouvillian(H, Ls)
     # trace functional vec(I)^T annihilates L: d tr(rho)/dt = 0
     assert sp.simplify(dm.vec(sp.eye(2)).T * L).is_zero_matrix
-    key = lambda z: (round(z.real, 9), round(z.imag, 9))  # noqa: E731
+    key = lambda z: (round(z.real, 9), round(z.imag, 9))
     spec = sorted((complex(k) for k, m in dm.liouvillian_spectrum(H, Ls).items() for _ in range(m)), key=key)
     assert np.allclose(sorted((complex(e) for e in dm.amplitude_damping_spectrum(w, gam, g)), key=key), spec)
     num = sorted(np.linalg.eigvals(np.array(L.evalf(), dtype=complex)), key=key)

@@ -11,8 +11,7 @@ import pytest
 
 from numerics.estimate import Estimate
 from validation.check import Check
-from validation.checks.density_matrix import CHECKS
-from validation.checks.density_matrix import _scaling, _spectrum
+from validation.checks.density_matrix import CHECKS, _scaling
 from validation.plots import plot_result
 
 NAMES = sorted(CHECKS)

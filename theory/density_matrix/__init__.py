@@ -14,6 +14,7 @@ J. Math. Phys. 17 (1976) 821; Breuer & Petruccione, *The Theory of Open Quantum 
 
 from __future__ import annotations
 
+from theory.density_matrix import _derivations  # noqa: F401  (registers the derivations)
 from theory.density_matrix._classical import (
     classical_embedding_jump_ops,
     classical_generator,
@@ -38,7 +39,11 @@ from theory.density_matrix._core import (
     unvec,
     vec,
 )
-from theory.density_matrix._dimer import dimer_classical_error, dimer_error_log_series, dimer_population_error
+from theory.density_matrix._dimer import (
+    dimer_classical_error,
+    dimer_error_log_series,
+    dimer_population_error,
+)
 from theory.density_matrix._evolution import (
     amplitude_damping_bloch,
     amplitude_damping_spectrum,
@@ -61,7 +66,6 @@ from theory.density_matrix._states import (
     schmidt_state,
     von_neumann_entropy,
 )
-from theory.density_matrix import _derivations  # noqa: F401  (registers the derivations)
 
 __all__ = [
     "amplitude_damping_bloch", "amplitude_damping_spectrum", "anticommutator", "apply_kraus", "bloch_density_matrix",

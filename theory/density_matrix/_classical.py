@@ -12,9 +12,9 @@ from typing import Any, Sequence
 
 import sympy as sp
 
+from theory import validate as v
 from theory.density_matrix._core import matrix_exponential
 from theory.density_matrix._validate import matrix, num, sequence
-from theory import validate as v
 
 __all__ = [
     "dephased_step_markov",

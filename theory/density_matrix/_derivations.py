@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.derivation import Derivation, register_derivation
 from theory.density_matrix import _classical as C
 from theory.density_matrix import _core as K
 from theory.density_matrix import _dimer as Dm
 from theory.density_matrix import _evolution as E
 from theory.density_matrix import _states as S
+from theory.derivation import Derivation, register_derivation
 
 __all__: list[str] = []
 

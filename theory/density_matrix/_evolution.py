@@ -14,7 +14,14 @@ from typing import Any, Sequence
 import sympy as sp
 
 from theory import validate as v
-from theory.density_matrix._core import bloch_density_matrix, liouvillian, lindblad_rhs, pauli, unvec, vec
+from theory.density_matrix._core import (
+    bloch_density_matrix,
+    lindblad_rhs,
+    liouvillian,
+    pauli,
+    unvec,
+    vec,
+)
 from theory.density_matrix._validate import matrix, num, sequence
 
 __all__ = [

@@ -18,7 +18,13 @@ from typing import Any, Sequence
 import sympy as sp
 
 from theory import validate as v
-from theory.density_matrix._validate import check_effects, check_state, matrix, num, sequence
+from theory.density_matrix._validate import (
+    check_effects,
+    check_state,
+    matrix,
+    num,
+    sequence,
+)
 
 __all__ = [
     "partial_trace",

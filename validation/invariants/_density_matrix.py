@@ -18,15 +18,20 @@ from scipy.linalg import expm
 from numerics.density_matrix import (
     apply_kraus,
     choi_matrix,
-    liouvillian_matrix,
     lindblad_evolve,
+    liouvillian_matrix,
     partial_trace,
     purity,
     trace_distance,
     von_neumann_entropy,
 )
-from validation.strategies._density_matrix import density_matrices, hamiltonians, jump_operators, kraus_channels
 from validation.fuzz import invariant
+from validation.strategies._density_matrix import (
+    density_matrices,
+    hamiltonians,
+    jump_operators,
+    kraus_channels,
+)
 
 __all__: list[str] = []
 
@@ -82,7 +87,7 @@ def _duality(sys: tuple, t: float) -> None:
         K = L.conj().T @ L
         LdA = LdA + L.conj().T @ A @ L - 0.5 * (K @ A + A @ K)
     S = liouvillian_matrix(H, Ls)
-    vec = lambda X: X.T.reshape(-1)  # noqa: E731  (column stacking)
+    vec = lambda X: X.T.reshape(-1)
     # ... is the adjoint of the Schrodinger generator: S^dagger vec(A) = vec(L^dag(A))
     scale = (1 + _gen_norm(H, Ls)) * (1 + np.abs(A).max()) * n**2 * EPS * 100
     assert np.abs(S.conj().T @ vec(A) - vec(LdA)).max() <= scale

@@ -7,7 +7,13 @@ in ``_common`` and the plots in ``_plots``.  Every model is defined once in
 :class:`~validation.check.Check` objects.
 """
 
-from validation.checks.density_matrix import _classical, _closed_forms, _scaling, _spectrum, _subsystems  # noqa: F401
+from validation.checks.density_matrix import (  # noqa: F401
+    _classical,
+    _closed_forms,
+    _scaling,
+    _spectrum,
+    _subsystems,
+)
 from validation.checks.density_matrix._common import CHECKS
 
 __all__ = ["CHECKS"]

@@ -21,7 +21,12 @@ import sympy as sp
 
 from numerics.density_matrix import apply_kraus, lindblad_evolve
 from numerics.estimate import Estimate
-from theory.density_matrix import classical_generator, classical_populations, dephased_step_markov, unitary_propagator
+from theory.density_matrix import (
+    classical_generator,
+    classical_populations,
+    dephased_step_markov,
+    unitary_propagator,
+)
 from validation.check import Check, Display, Prediction, Twin
 from validation.checks.density_matrix._common import (
     SOLVER_PARAMS,

@@ -46,7 +46,11 @@ from validation.checks.density_matrix._common import (
 )
 from validation.checks.density_matrix._plots import plot_oscillator, plot_trajectory
 from validation.params import Param
-from validation.systems._lindblad import amplitude_damping, damped_oscillator, rabi_dephasing
+from validation.systems._lindblad import (
+    amplitude_damping,
+    damped_oscillator,
+    rabi_dephasing,
+)
 
 __all__: list[str] = []
 

@@ -33,13 +33,22 @@ import sympy as sp
 
 from numerics.density_matrix import lindblad_evolve
 from numerics.estimate import Estimate
-from theory.density_matrix import dimer_classical_error, dimer_error_log_series, strong_dephasing_rates
+from theory.density_matrix import (
+    dimer_classical_error,
+    dimer_error_log_series,
+    strong_dephasing_rates,
+)
 from validation.check import Check, Display, Prediction, Twin
 from validation.checks.density_matrix._common import U, cached, register
 from validation.checks.density_matrix._plots import plot_scaling
 from validation.params import Param
 from validation.stats import Comparison, compare_tolerance
-from validation.systems._lindblad import classical_chain, dimer_classical_rate, exact, scaled_dimer
+from validation.systems._lindblad import (
+    classical_chain,
+    dimer_classical_rate,
+    exact,
+    scaled_dimer,
+)
 
 __all__: list[str] = []
 

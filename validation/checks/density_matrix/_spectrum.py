@@ -31,7 +31,11 @@ from validation.checks.density_matrix._common import U, cached, register, scaled
 from validation.checks.density_matrix._plots import plot_spectrum
 from validation.params import Param
 from validation.stats import Comparison, compare_tolerance
-from validation.systems._lindblad import ENTRY_ROUNDING, amplitude_damping, rabi_dephasing
+from validation.systems._lindblad import (
+    ENTRY_ROUNDING,
+    amplitude_damping,
+    rabi_dephasing,
+)
 
 __all__: list[str] = []
 

@@ -28,11 +28,20 @@ import numpy as np
 import sympy as sp
 from scipy.stats import unitary_group
 
-from numerics.density_matrix import partial_trace, sample_measurement, von_neumann_entropy
+from numerics.density_matrix import (
+    partial_trace,
+    sample_measurement,
+    von_neumann_entropy,
+)
 from numerics.estimate import Estimate, as_generator
 from theory.density_matrix import entanglement_entropy, povm_probabilities
 from validation.check import Check, Display, Prediction, Twin
-from validation.checks.density_matrix._common import U, cached, register, tolerance_compare
+from validation.checks.density_matrix._common import (
+    U,
+    cached,
+    register,
+    tolerance_compare,
+)
 from validation.checks.density_matrix._plots import plot_born, plot_points
 from validation.params import Param
 from validation.stats import Comparison, compare_distribution
