@@ -1,4 +1,4 @@
-"""Benchmark: batched Lindblad evolution (numerics.quantum.lindblad_evolve) vs QuTiP's mesolve.
+"""Benchmark: batched Lindblad evolution (numerics.density_matrix.lindblad_evolve) vs QuTiP's mesolve.
 
 Run: ``.venv/bin/python benchmarks/bench_density_matrix.py [--subset 50] [--repeats 3]``.
 Ratios are measured in one run.  Accuracy is the max abs elementwise error against an exact
@@ -20,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from numerics.quantum import liouvillian_matrix, lindblad_evolve
+from numerics.density_matrix import liouvillian_matrix, lindblad_evolve
 
 
 def _best(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:

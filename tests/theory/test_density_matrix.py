@@ -52,7 +52,7 @@ def test_liouvillian_trace_preserving_and_spectrum() -> None:
     L = dm.liouvillian(H, Ls)
     # trace functional vec(I)^T annihilates L: d tr(rho)/dt = 0
     assert sp.simplify(dm.vec(sp.eye(2)).T * L).is_zero_matrix
-    key = lambda z: (round(z.real, 9), round(z.imag, 9))  # noqa: E731
+    key = lambda z: (round(z.real, 9), round(z.imag, 9))
     spec = sorted((complex(k) for k, m in dm.liouvillian_spectrum(H, Ls).items() for _ in range(m)), key=key)
     assert np.allclose(sorted((complex(e) for e in dm.amplitude_damping_spectrum(w, gam, g)), key=key), spec)
     num = sorted(np.linalg.eigvals(np.array(L.evalf(), dtype=complex)), key=key)
@@ -188,7 +188,7 @@ def test_classical_embedding_exact() -> None:
 
 
 def test_derivations_render() -> None:
-    names = [n for n in derivation_names() if n.startswith("density-matrix")]
+    names = [n for n in derivation_names() if n.startswith("density_matrix-")]
     assert len(names) == 5
     for d in all_derivations(names):
         md = d.to_markdown()
@@ -208,3 +208,28 @@ def test_bad_input() -> None:
         dm.partial_trace(sp.eye(4), [2, 3], [0])
     with pytest.raises(ValueError, match="n must"):
         dm.symbolic_density_matrix(0)
+
+
+def test_dimer_population_error_matches_the_liouvillian_exponential() -> None:
+    xv, tv = 0.05, 1.3
+    J, g = 1 / (4 * xv), 1 / (4 * xv**2)
+    H = J * dm.pauli("x")
+    Ls = [sp.sqrt(g) * sp.diag(1, 0), sp.sqrt(g) * sp.diag(0, 1)]
+    Lnum = np.array(dm.liouvillian(H, Ls).evalf(), dtype=complex)
+    rho = (expm(Lnum * tv) @ np.array([1, 0, 0, 0], dtype=complex)).reshape(2, 2).T
+    classical = (1 + np.exp(-tv)) / 2  # rates 2J^2/g = 1/2 each way
+    assert float(dm.dimer_population_error(xv, tv)) == pytest.approx(rho[0, 0].real - classical, abs=1e-12)
+
+
+def test_dimer_error_series_leading_power_and_remainder() -> None:
+    taus = [0.5, 1.0, 2.0, 3.0]
+    e, b = dm.dimer_error_log_series(taus, 4)
+    assert e == 2  # the classical rate law's error is O((J/g)^2)
+    for k in (1, 2, 3):
+        rem = []
+        for xv in (0.01, 0.02):
+            x = sp.Float(xv, 50)
+            exact = sp.log(dm.dimer_classical_error(x, taus) / x**2)
+            rem.append(abs(float(sp.N(exact - sum(b[j] * x ** (2 * j) for j in range(k + 1)), 40))))
+        # the remainder after k corrections is O(x^(2k+2)): halving x divides it by about 2^(2k+2)
+        assert rem[1] / rem[0] == pytest.approx(2 ** (2 * k + 2), rel=0.1)

@@ -3,13 +3,18 @@
 The public names are re-exported from private modules:
 ``_core`` (states, commutators, dissipator, Liouvillian), ``_evolution`` (closed-form
 evolution, Bloch solutions, coherent states), ``_states`` (partial trace, entropy,
-fidelity, Kraus/Choi, measurements), ``_classical`` (classical limits).
-The derivations in ``_derivations`` are registered for ``theorycheck docs``.
-See ``THEORY.md`` section 3.
+fidelity, Kraus/Choi, measurements), ``_classical`` (classical limits), ``_dimer`` (the error
+of the classical rate law for a dephased dimer), ``_validate`` (argument checks: no string
+ever reaches sympy).  The derivations in ``_derivations`` are registered for ``theorycheck docs``.
+
+References: Lindblad, Commun. Math. Phys. 48 (1976) 119; Gorini, Kossakowski & Sudarshan,
+J. Math. Phys. 17 (1976) 821; Breuer & Petruccione, *The Theory of Open Quantum Systems*
+(2002); Nielsen & Chuang, *Quantum Computation and Quantum Information* (2000).
 """
 
 from __future__ import annotations
 
+from theory.density_matrix import _derivations  # noqa: F401  (registers the derivations)
 from theory.density_matrix._classical import (
     classical_embedding_jump_ops,
     classical_generator,
@@ -27,10 +32,17 @@ from theory.density_matrix._core import (
     lindblad_rhs,
     liouvillian,
     liouvillian_spectrum,
+    matrix_exponential,
     pauli,
     symbolic_density_matrix,
+    unitary_propagator,
     unvec,
     vec,
+)
+from theory.density_matrix._dimer import (
+    dimer_classical_error,
+    dimer_error_log_series,
+    dimer_population_error,
 )
 from theory.density_matrix._evolution import (
     amplitude_damping_bloch,
@@ -54,14 +66,13 @@ from theory.density_matrix._states import (
     schmidt_state,
     von_neumann_entropy,
 )
-from theory.density_matrix import _derivations  # noqa: F401  (registers the derivations)
 
 __all__ = [
     "amplitude_damping_bloch", "amplitude_damping_spectrum", "anticommutator", "apply_kraus", "bloch_density_matrix",
     "bloch_equations", "choi_matrix", "classical_embedding_jump_ops", "classical_generator", "classical_populations",
     "coherent_state", "coherent_tail_mass", "commutator", "damped_coherent_amplitude", "dephased_step_markov",
-    "dissipator", "entanglement_entropy", "evolve_closed_form", "fidelity", "lindblad_rhs", "liouvillian",
-    "liouvillian_spectrum", "partial_trace", "pauli", "povm_probabilities", "projective_measurement", "purity",
+    "dimer_classical_error", "dimer_error_log_series", "dimer_population_error", "dissipator", "entanglement_entropy", "evolve_closed_form", "fidelity", "lindblad_rhs", "liouvillian",
+    "liouvillian_spectrum", "matrix_exponential", "partial_trace", "pauli", "povm_probabilities", "projective_measurement", "purity",
     "rabi_dephasing_bloch", "schmidt_state", "strong_dephasing_rates", "symbolic_density_matrix",
-    "two_site_exact_rates", "two_site_rate_series", "unvec", "vec", "von_neumann_entropy",
+    "two_site_exact_rates", "two_site_rate_series", "unitary_propagator", "unvec", "vec", "von_neumann_entropy",
 ]

@@ -9,6 +9,7 @@ the public names are re-exported here.
 
 from __future__ import annotations
 
+from validation.systems._lindblad import LindbladModel
 from validation.systems._mlp import MLP, activation_param
 
-__all__ = ["MLP", "activation_param"]
+__all__ = ["MLP", "activation_param", "LindbladModel"]

@@ -1,11 +1,19 @@
-"""Density-matrix checks (theory/density_matrix x numerics/quantum); see THEORY.md section 3.
+"""Density-matrix checks (theory/density_matrix x numerics/density_matrix).
 
-Closed forms and the Liouvillian spectrum (``_closed_forms``), classical limits
-(``_classical``), subsystems and measurements (``_subsystems``).  ``CHECKS`` maps
-their names to the :class:`~validation.check.Check` objects.
+Closed-form solutions (``_closed_forms``), the Liouvillian spectrum (``_spectrum``), classical
+limits (``_classical``, ``_scaling``), subsystems and measurements (``_subsystems``); shared pieces
+in ``_common`` and the plots in ``_plots``.  Every model is defined once in
+:mod:`validation.systems._lindblad`.  ``CHECKS`` maps the check names to the
+:class:`~validation.check.Check` objects.
 """
 
-from validation.checks.density_matrix import _classical, _closed_forms, _subsystems  # noqa: F401  (register checks)
-from validation.checks.density_matrix._models import CHECKS
+from validation.checks.density_matrix import (  # noqa: F401
+    _classical,
+    _closed_forms,
+    _scaling,
+    _spectrum,
+    _subsystems,
+)
+from validation.checks.density_matrix._common import CHECKS
 
 __all__ = ["CHECKS"]

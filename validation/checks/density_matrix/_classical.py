@@ -1,4 +1,15 @@
-"""Classical limits of density-matrix dynamics: dephased unitary steps, strong dephasing, exact embedding."""
+r"""Classical limits of density-matrix dynamics: a dephased unitary step, and the exact embedding of a Markov chain.
+
+Both deterministic, with the solver tolerance of :mod:`validation.checks.density_matrix._common`.
+
+* ``dephased_step_markov``: a closed hopping chain evolved from every site state, then fully
+  dephased (Kraus projectors, exact in floating point: the products are with 0 and 1), gives
+  :math:`T_{ij} = |U_{ij}|^2` (Nielsen & Chuang 2000, sec. 8.3.6).  Power: the twin (hopping 3% too
+  large) moves :math:`T` by about 1e-2 against a tolerance of about 1e-13.
+* ``classical_embedding``: jump operators :math:`\sqrt{w_{ij}}|i\rangle\langle j|` on a diagonal state reproduce
+  :math:`p(t) = e^{Qt}p_0` (Breuer & Petruccione 2002, sec. 3.2).  Power: the twin (one rate 3% too large)
+  moves the populations by about 1e-3 against a tolerance of about 1e-13.
+"""
 
 from __future__ import annotations
 
@@ -7,127 +18,78 @@ from typing import Any, Mapping
 
 import numpy as np
 import sympy as sp
-from scipy.linalg import expm
 
+from numerics.density_matrix import apply_kraus, lindblad_evolve
 from numerics.estimate import Estimate
-from numerics.quantum import apply_kraus, lindblad_evolve
-from theory.derivation import cached_lambdify
 from theory.density_matrix import (
     classical_generator,
+    classical_populations,
     dephased_step_markov,
-    two_site_rate_series,
+    unitary_propagator,
 )
-from validation.check import Check, Prediction
-from validation.checks.density_matrix._models import register as _register
-from validation.checks.density_matrix._models import dimer, rates_matrix, tol_stderr
-from validation.stats import Comparison, compare_point, compare_scaling
+from validation.check import Check, Display, Prediction, Twin
+from validation.checks.density_matrix._common import (
+    SOLVER_PARAMS,
+    SOLVER_SOURCE,
+    TIME_PARAMS,
+    U,
+    cached,
+    eval30,
+    register,
+    scaled,
+    solver_tolerance,
+    times,
+    tolerance_compare,
+)
+from validation.checks.density_matrix._plots import plot_matrix, plot_trajectory
+from validation.params import Param
+from validation.systems._lindblad import classical_chain, hopping_chain
 
 __all__: list[str] = []
 
-_TOL = {"atol": 1e-10, "rtol": 1e-8}
-
-
-def _compare_point(pred: Prediction, est: Estimate, p: Mapping[str, Any], alpha: float) -> Comparison:
-    return compare_point(pred.value, est.value, est.stderr, truncation=pred.truncation, alpha=alpha)
-
-
-def _chain(n: int) -> np.ndarray:
-    return np.diag(np.ones(n - 1), 1) + np.diag(np.ones(n - 1), -1)
+_TOL = {"atol": 1e-10, "rtol": 1e-8, "method": "auto"}
 
 
 # ---- unitary step + full dephasing = Markov chain T_ij = |U_ij|^2 --------------------------------
+@cached
 def _markov_predict(p: Mapping[str, Any]) -> Prediction:
-    J, t = sp.nsimplify(p["J"]), sp.nsimplify(p["t"])
-    H = J * sp.Matrix(_chain(int(p["n"])).astype(int))
-    U = (-sp.I * H * t).exp()
-    T = np.array(dephased_step_markov(U).evalf(30), dtype=complex).real
-    return Prediction(T, 0.0, summary="T_ij = |U_ij|^2, U = exp(-i H t) (sympy)")
+    m = hopping_chain(p["n"], p["J"])
+    t = sp.Rational(repr(float(p["t"])))
+    U_t = unitary_propagator(m.H, t)
+    T = eval30(dephased_step_markov(U_t), [], [[]])[0].real
+    return Prediction(T, U * np.abs(T) + 1e-29, summary="T_ij = |U_ij|^2, U = exp(-i H t) (sympy)")
 
 
 def _markov_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     t0 = time.perf_counter()
-    n = int(p["n"])
-    H = p["J"] * _chain(n).astype(complex)
-    basis = np.array([np.diag(np.eye(n)[j]).astype(complex) for j in range(n)])  # |j><j|, batched
-    rho = lindblad_evolve(np.broadcast_to(H, (n, n, n)), [], basis, [0.0, p["t"]], atol=p["atol"], rtol=p["rtol"])[:, -1]
+    m = hopping_chain(p["n"], p["J"])
+    H, _, basis = m.numeric()  # the n site states |j><j| as a batch
+    n = m.dim
+    grid = np.array([0.0, float(p["t"])])
+    rho, info = lindblad_evolve(np.broadcast_to(H, (n, n, n)), [], basis, grid, atol=p["atol"], rtol=p["rtol"],
+                                method=p["method"], return_info=True)
     projectors = [np.diag(np.eye(n)[i]).astype(complex) for i in range(n)]
-    deph = apply_kraus(projectors, rho)  # full dephasing channel, batched over j
+    deph = apply_kraus(projectors, rho[:, -1])  # full dephasing, batched over j: exact (products with 0 and 1)
     T = np.einsum("jii->ij", deph).real
-    return Estimate(T, tol_stderr(T, p), 1, seed, time.perf_counter() - t0, "solver-tolerance")
+    tol = solver_tolerance(m, grid, info)[-1]
+    return Estimate(T, 0.0, 1, seed, time.perf_counter() - t0, "deterministic",
+                    {"tolerance": np.full(T.shape, tol), "tolerance_source": SOLVER_SOURCE})
 
 
-_register(Check(
+register(Check(
     "density_matrix.dephased_step_markov", "density_matrix",
-    "Unitary step then full dephasing: transition matrix vs |U_ij|^2",
-    _markov_predict, _markov_measure, _compare_point,
+    "Unitary step then full dephasing: transition matrix vs |U_ij|^2 (deterministic)",
+    _markov_predict, _markov_measure, tolerance_compare,
     quick={"n": 3, "J": 1.0, "t": 0.7, **_TOL},
     full={"t": 2.3},
-))
-
-
-# ---- strong dephasing: error of the classical rate law scales as (J/g)^2 -------------------------
-def _scaling_predict(p: Mapping[str, Any]) -> Prediction:
-    x = sp.Symbol("x", positive=True)
-    series = two_site_rate_series(12)  # slow rate / g in x = J/g: 4x^2 + 16x^4 + 128x^6 + ...
-    powers = sorted(m[0] for m in sp.Poly(series, x).monoms())
-    lead = series.coeff(x, powers[0]) * x ** powers[0]  # the classical rate (adiabatic elimination)
-    rel = sp.expand((series - lead) / lead)  # relative error of the classical rate: 4x^2 + 32x^4 + ...
-    expo = sorted(m[0] for m in sp.Poly(rel, x).monoms())
-    # The population error inherits it: y ~ x^e0 (1 + c1 x^2 + c2 x^4 + ...).  Sub-leading powers are fitted as
-    # nuisance terms until the first omitted one, at x_max, is below the relative measurement error there
-    # (rtol + atol / y with y ~ x_max^2): the truncation budget of the fit comes from the series itself.
-    xm = float(p["x_max"])
-    threshold = float(p["rtol"]) + float(p["atol"]) / xm**2
-    k = 1
-    while k < len(expo) and float(rel.coeff(x, expo[k]) * xm ** expo[k]) > threshold:
-        k += 1
-    if k == len(expo):
-        raise ValueError(f"x_max = {xm} too large for the series of the dephased dimer (radius 1/4)")
-    return Prediction(float(expo[0]), 0.0, summary=f"error ~ (J/g)^{expo[0]}",
-                      extra={"corrections": tuple(float(e - expo[0]) for e in expo[1:k]),
-                             "first_omitted_relative": float(rel.coeff(x, expo[k]) * xm ** expo[k])})
-
-
-def _scaling_measure(p: Mapping[str, Any], seed: int) -> Estimate:
-    """Population error of the classical master equation (rate ``c J^2/g``, ``c = p['rate_coefficient']``).
-
-    Units with the (correct) classical imbalance rate fixed: ``g = 1/(4x^2)``, ``J = 1/(4x)``
-    (so ``4J^2/g = 1``) and the same scaled times for every ``x`` -> one batched solve.
-    """
-    t0 = time.perf_counter()
-    x = np.geomspace(float(p["x_min"]), float(p["x_max"]), int(p["n_x"]))
-    J, g = 1 / (4 * x), 1 / (4 * x**2)
-    Hs, Ls1, Ls2 = [], [], []
-    for Jk, gk in zip(J, g):
-        H, (L1, L2) = dimer(Jk, gk)
-        Hs.append(H), Ls1.append(L1), Ls2.append(L2)
-    tau = np.concatenate([[0.0], np.asarray(p["tau"], float)])
-    rho0 = np.diag([1.0, 0.0]).astype(complex)
-    rho = lindblad_evolve(np.array(Hs), [np.array(Ls1), np.array(Ls2)], rho0, tau, atol=p["atol"], rtol=p["rtol"])
-    p_q = rho[:, 1:, 0, 0].real
-    w = float(p["rate_coefficient"]) * J**2 / g  # classical hopping rate
-    Q = np.array([[[-wk, wk], [wk, -wk]] for wk in w])
-    p_c = np.array([[(expm(Q[k] * tt) @ [1.0, 0.0])[0] for tt in tau[1:]] for k in range(x.size)])
-    err = np.sqrt(np.mean((p_q - p_c) ** 2, axis=1))
-    transient = float(np.exp(-g.min() * tau[1]))  # size of the fast mode left at the first time (must be << err)
-    return Estimate(err, tol_stderr(err, p), 1, seed, time.perf_counter() - t0, "deterministic",
-                    {"x": x, "fast_mode_transient": transient})
-
-
-def _scaling_compare(pred: Prediction, est: Estimate, p: Mapping[str, Any], alpha: float) -> Comparison:
-    # weighted by the solver's error scale; sub-leading powers of the theory's series as nuisance terms
-    return compare_scaling(pred.value, est.diagnostics["x"], est.value, est.stderr,
-                           corrections=pred.extra.get("corrections", ()), alpha=alpha)
-
-
-_register(Check(
-    "density_matrix.strong_dephasing_scaling", "density_matrix",
-    "Dephased dimer vs classical rates 2J^2/g: population error ~ (J/g)^2 (fitted exponent)",
-    _scaling_predict, _scaling_measure, _scaling_compare,
-    # scaled times tau >= 0.5 keep the fast mode's transient exp(-g t) = exp(-tau / (4 x^2)) below e^-35 at x <= 0.06:
-    # it is exponentially small in 1/x^2, hence invisible to the power series, but would bias the fit if kept
-    quick={"x_min": 0.01, "x_max": 0.06, "n_x": 12, "tau": [0.5, 1.0, 2.0, 3.0], "rate_coefficient": 2.0, **_TOL},
-    full={"x_min": 0.003, "n_x": 20, "tau": list(np.linspace(0.5, 4.0, 30))},
+    schema={"n": Param("int", "sites of the hopping chain", minimum=2),
+            "J": Param("float", "hopping amplitude (H = J sum |i><i+1| + h.c.)"),
+            "t": Param("float", "duration of the unitary step", minimum=0.0, open_min=True),
+            **SOLVER_PARAMS},
+    twins=(Twin("J_x1.03", "hopping amplitude J 3% too large", lambda p: _markov_predict(scaled(p, "J", 1.03))),),
+    display=Display("transition matrix T_ij = P(i <- j)", kind="matrix", unit="probability",
+                    labels=lambda p: [f"T_{i}{j}" for i in range(p["n"]) for j in range(p["n"])]),
+    deterministic=True, plot=plot_matrix,
 ))
 
 
@@ -135,44 +97,68 @@ _register(Check(
 _s = sp.Symbol("s", nonnegative=True)
 
 
+@cached
 def _embed_predict(p: Mapping[str, Any]) -> Prediction:
-    Q = classical_generator(rates_matrix(p))
-    p0 = sp.Matrix([sp.nsimplify(v) for v in p["p0"]])
-    f = cached_lambdify([_s], ((Q * _s).exp() * p0).T)
-    tt = np.linspace(0, p["t_max"], int(p["n_times"]))
-    return Prediction(np.array([np.real(np.asarray(f(t), dtype=complex)).ravel() for t in tt]), 0.0, summary="p(t) = exp(Qt) p0")
+    m = classical_chain(p["rates"], p["p0"])
+    Q = classical_generator(m.param("rates"))
+    pt = classical_populations(Q, list(m.param("p0")), _s)
+    val = eval30(pt, [_s], [[x] for x in times(p)])[:, :, 0].real
+    return Prediction(val, U * np.abs(val) + 1e-29, summary="p(t) = exp(Qt) p0")
 
 
 def _embed_measure(p: Mapping[str, Any], seed: int) -> Estimate:
     t0 = time.perf_counter()
-    Q = np.array(_generator_numeric(np.asarray(p["rates"], float)))
-    n = Q.shape[0]
-    Ls = []
-    for i in range(n):
-        for j in range(n):
-            if i != j and Q[i, j] > 0:
-                L = np.zeros((n, n), complex)
-                L[i, j] = np.sqrt(Q[i, j])
-                Ls.append(L)
-    rho = lindblad_evolve(np.zeros((n, n)), Ls, np.diag(p["p0"]).astype(complex),
-                          np.linspace(0, p["t_max"], int(p["n_times"])), atol=p["atol"], rtol=p["rtol"])
+    m = classical_chain(p["rates"], p["p0"])
+    H, Ls, rho0 = m.numeric()
+    t = times(p)
+    rho, info = lindblad_evolve(H, Ls, rho0, t, atol=p["atol"], rtol=p["rtol"], method=p["method"], return_info=True)
     pops = np.einsum("tii->ti", rho).real
-    offdiag = float(np.abs(rho - np.einsum("tii->ti", rho)[:, :, None] * np.eye(n)).max())
-    return Estimate(pops, tol_stderr(pops, p), 1, seed, time.perf_counter() - t0, "solver-tolerance",
-                    {"max_offdiagonal": offdiag, "n_jump_ops": len(Ls)})
+    n = m.dim
+    offdiag = float(np.abs(rho - pops[:, :, None] * np.eye(n)).max())
+    return Estimate(pops, 0.0, 1, seed, time.perf_counter() - t0, "deterministic",
+                    {"axis": t, "tolerance": solver_tolerance(m, t, info), "tolerance_source": SOLVER_SOURCE,
+                     "max_offdiagonal": offdiag, "n_jump_ops": len(Ls)})
 
 
-def _generator_numeric(w: np.ndarray) -> np.ndarray:
-    """Generator from rates ``w_ij`` (i <- j) numerically (the measurement side's own construction)."""
-    Q = np.array(w, float)
-    np.fill_diagonal(Q, 0.0)
-    return Q - np.diag(Q.sum(0))
+def _rates(value: Any, name: str) -> tuple[tuple[float, ...], ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a square matrix (tuple of rows); got {value!r}")
+    rows = tuple(tuple(float(x) for x in _row(r, f"{name}[{i}]")) for i, r in enumerate(value))
+    if any(len(r) != len(rows) for r in rows) or len(rows) < 2:
+        raise ValueError(f"{name} must be a square matrix of size >= 2")
+    if any(x < 0 for r in rows for x in r):
+        raise ValueError(f"{name} must be non-negative")
+    return rows
 
 
-_register(Check(
+def _row(r: Any, name: str) -> tuple[float, ...]:
+    if isinstance(r, (str, bytes)) or not isinstance(r, (list, tuple)):
+        raise TypeError(f"{name} must be a row of numbers; got {r!r}")
+    for x in r:
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise TypeError(f"{name} must hold numbers; got {x!r}")
+    return tuple(r)
+
+
+def _wrong_rate(p: Mapping[str, Any]) -> Prediction:
+    rates = [list(r) for r in p["rates"]]
+    rates[0][1] *= 1.03
+    return _embed_predict({**p, "rates": tuple(tuple(r) for r in rates)})
+
+
+register(Check(
     "density_matrix.classical_embedding", "density_matrix",
-    "Jump operators sqrt(w_ij)|i><j| on diagonal rho reproduce dp/dt = Q p (exp(Qt) p0, sympy)",
-    _embed_predict, _embed_measure, _compare_point,
-    quick={"rates": [[0, 0.5, 0.2], [1.0, 0, 0.3], [0.25, 0.75, 0]], "p0": [0.2, 0.5, 0.3], "t_max": 5.0, "n_times": 51, **_TOL},
+    "Jump operators sqrt(w_ij)|i><j| on diagonal rho reproduce dp/dt = Q p (exp(Qt) p0, sympy; deterministic)",
+    _embed_predict, _embed_measure, tolerance_compare,
+    quick={"rates": ((0, 0.5, 0.2), (1.0, 0, 0.3), (0.25, 0.75, 0)), "p0": (0.2, 0.5, 0.3), "t_max": 5.0,
+           "n_times": 51, **_TOL},
     full={"t_max": 20.0, "n_times": 401},
+    schema={"rates": Param("any", "classical rates w_ij (i <- j) as a square tuple of rows; diagonal ignored",
+                           check=_rates),
+            "p0": Param("floats", "initial distribution (sums to 1)", minimum=0.0, maximum=1.0),
+            **TIME_PARAMS, **SOLVER_PARAMS},
+    twins=(Twin("w01_x1.03", "the rate w_01 3% too large", _wrong_rate),),
+    display=Display("populations p_i(t)", kind="trajectory", unit="probability", axis="t", axis_unit="1/rate",
+                    series=("p_0", "p_1", "p_2")),
+    deterministic=True, plot=plot_trajectory,
 ))
