@@ -47,6 +47,9 @@ class PooledPCA:
         Unit-norm PC time courses of the pooled Gram matrix, shape ``(k, T)`` (first entry >= 0).
     members
         R, the number of trajectories pooled.
+    per_member
+        Each trajectory's own ratios :math:`\lambda_k(G_e)/\operatorname{tr}G_e`, shape ``(R, k)``
+        (their mean is biased at finite dimension; reported for comparison).
     """
 
     explained_variance_ratio: np.ndarray
@@ -54,6 +57,7 @@ class PooledPCA:
     plugin: np.ndarray
     components: np.ndarray
     members: int
+    per_member: np.ndarray
 
 
 def _ratios(G: torch.Tensor, k: int) -> torch.Tensor:
@@ -105,4 +109,5 @@ def pooled_pca(X: Trajectory, n_components: int, *, chunk: int = 65536) -> Poole
     _, vec = torch.linalg.eigh(S)
     comp = torch.flip(vec, dims=(-1,))[:, :k].T
     comp = comp * torch.where(comp[:, :1] < 0, -1.0, 1.0).to(comp.dtype)
-    return PooledPCA(jack.numpy().copy(), se.numpy().copy(), plug.numpy().copy(), comp.numpy().copy(), int(R))
+    return PooledPCA(jack.numpy().copy(), se.numpy().copy(), plug.numpy().copy(), comp.numpy().copy(), int(R),
+                     _ratios(G, k).numpy().copy())

@@ -27,11 +27,12 @@ uses :math:`s\,\operatorname{sign}(x_{i1})`, a learnable function of the inputs:
 is then larger than the bound, the trajectory is drift-dominated, and the check must FAIL
 (a negative control; ``tests/validation/test_random_walk_checks.py``).
 
-Power (quick set: 256 networks of width 16 on 64 inputs, 10 steps of batch 1): the jackknife
-standard error of :math:`\hat r_1 \approx 0.617` is about 0.003 and its budget 0.004, so
-ratios 4% off (0.025) lie about 7 standard errors outside the budget; the twins (every ratio
-4% too large / too small) fail at the suite's alpha.  Compared with Student's t on
-``members - 1`` degrees of freedom, the three ratios joined by Bonferroni.
+Power (quick set: 512 networks of width 16 on 64 inputs, 10 steps of batch 1): the jackknife
+standard error of :math:`\hat r_1 \approx 0.617` is about 0.0022 and its budget 0.0036, so
+ratios 4% off (0.025) lie about 9.5 standard errors outside the budget; the twins (every ratio
+4% too large / too small) fail at the suite's alpha with a margin of about 5 standard errors.
+Compared with Student's t on ``members - 1`` degrees of freedom, the three ratios joined by
+Bonferroni.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ import numpy as np
 import torch
 
 from numerics.estimate import Estimate
-from numerics.random_walk import TrajectoryRecorder, pooled_pca, trajectory_pca
+from numerics.random_walk import TrajectoryRecorder, pooled_pca
 from numerics.training import MLPSpec, flatten_params, train_ensemble
 from theory.random_walk import (
     SGDWalkBounds,
@@ -144,7 +145,7 @@ def _measure(p: Mapping[str, Any], seed: int) -> Estimate:
     train_ensemble(spec, X, Y, members=R, steps=p["steps"], lr=lr, seed=seed, batch_size=p["batch_size"],
                    member_chunk=R, residual_targets=True, callback=record, X_eval=X[:1], dtype=torch.float64)
     pca = pooled_pca(rec.trajectory, p["components"])
-    each = trajectory_pca(rec.trajectory, p["components"]).explained_variance_ratio  # per network, for reports
+    each = pca.per_member  # each network's own ratios, for reports
     return Estimate(pca.explained_variance_ratio, pca.stderr, R, seed, time.perf_counter() - t0, "jackknife",
                     {"axis": list(range(1, p["components"] + 1)), "plugin": pca.plugin.tolist(),
                      "per_network_mean": each.mean(0).tolist(),
@@ -171,9 +172,9 @@ register_check(Check(
     _predict, _measure, _compare,
     quick={"in_dim": 64, "width": 16, "activation": "erf", "weight_variances": (16.0, 1.0),
            "bias_variances": (0.0, 0.0), "n_train": 2048, "labels": "noise", "label_scale": 3.0, "data_seed": 0,
-           "batch_size": 1, "steps": 10, "lr": 1e-14, "members": 256, "components": 3,
+           "batch_size": 1, "steps": 10, "lr": 1e-14, "members": 512, "components": 3,
            "failure_probability": 1e-6},
-    full={"members": 1024, "steps": 20},
+    full={"members": 2048, "steps": 20},
     schema=SCHEMA,
     twins=(Twin("ratios_x1.04", "every explained-variance ratio 4% too large", _scaled(1.04)),
            Twin("ratios_x0.96", "every explained-variance ratio 4% too small", _scaled(0.96))),
