@@ -12,7 +12,11 @@ r"""PCA of high-dimensional random walks, and when SGD trajectories are random w
 from __future__ import annotations
 
 from theory.random_walk import _derivations  # noqa: F401  (registers the derivations)
-from theory.random_walk._drift import drift_ratios, drift_shift_bound, ratio_perturbation_bound
+from theory.random_walk._drift import (
+    drift_ratios,
+    drift_shift_bound,
+    ratio_perturbation_bound,
+)
 from theory.random_walk._pca import (
     cosine_overlap,
     eigenvalue_bias,

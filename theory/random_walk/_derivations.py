@@ -27,8 +27,8 @@ def _pca() -> Derivation:
             "Gaussian random walk of T steps, exact for finite T, with the first finite-d corrections "
             "and the bounds used for their remainders.",
             assumptions=[
-                "increments iid with mean 0 and covariance sigma^2 I_d (Gaussian for the finite-d terms); "
-                "the trajectory is centred over time before PCA",
+                ("increments iid with mean 0 and covariance sigma^2 I_d (Gaussian for the finite-d terms); "
+                 "the trajectory is centred over time before PCA"),
                 "expected Gram matrix exact for any d; fluctuations are Wishart with d degrees of freedom",
             ],
             references=[
@@ -78,8 +78,8 @@ def _sgd() -> Derivation:
             "the change of the gradients along the path is bounded by the network's Hessian.",
             assumptions=[
                 "one hidden layer, erf activation, NTK parameterisation (then E[empirical NTK] = NTK at any width)",
-                "residual targets: every network is fitted to its own initial function plus labels +-s that are "
-                "independent of the inputs (the noise-dominated regime)",
+                ("residual targets: every network is fitted to its own initial function plus labels +-s that are "
+                 "independent of the inputs (the noise-dominated regime)"),
                 "minibatch indices drawn with replacement, independently at every step and for every network",
                 "the ratios are estimated from the Gram matrix pooled over the networks (jackknife over networks)",
             ],

@@ -32,7 +32,6 @@ from __future__ import annotations
 import numpy as np
 
 from theory import validate as v
-from theory.random_walk._pca import explained_variance_ratios
 
 __all__ = ["drift_ratios", "drift_shift_bound", "ratio_perturbation_bound"]
 

@@ -16,7 +16,11 @@ from theory.random_walk import (
     ratio_perturbation_bound,
 )
 from validation.fuzz import invariant
-from validation.strategies._random_walk import trajectories, trajectory_perturbations, walk_lengths
+from validation.strategies import (
+    trajectories,
+    trajectory_perturbations,
+    walk_lengths,
+)
 
 
 @invariant("random_walk.spectrum")

@@ -122,7 +122,7 @@ def _measure_overlap(p: Mapping[str, Any], seed: int) -> Estimate:
 
 def _overlap_twin(factor: float) -> Any:
     def wrong(p: Mapping[str, Any]) -> Prediction:
-        val, corr = cosine_overlap(p["T"], p["d"], p["components"])
+        corr = cosine_overlap(p["T"], p["d"], p["components"])[1]
         v = 1.0 - factor * corr
         return Prediction(v, overlap_remainder_bound(p["T"], p["d"], p["components"]), summary=v.tolist())
 
