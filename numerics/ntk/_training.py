@@ -65,7 +65,7 @@ def flatten_params(params: Sequence[torch.Tensor]) -> torch.Tensor:
     r"""Concatenate per-member parameters ``[W1, b1, ...]`` (leading dimension E) into shape ``(E, P)``.
 
     The row of member e is :math:`\theta_e = (\operatorname{vec} W^{(1)}_e, b^{(1)}_e, \dots)`, the
-    parameter vector whose trajectory :class:`numerics.trajectories.TrajectoryRecorder` records.
+    parameter vector whose trajectory :class:`numerics.random_walk.TrajectoryRecorder` records.
 
     Raises
     ------
@@ -132,7 +132,7 @@ def train_ensemble(
         program at least as fast per member-step as a loop over single networks.
     callback
         ``callback(step, params)`` after initialisation (step 0) and after every step, e.g. a
-        :class:`numerics.trajectories.TrajectoryRecorder` via :func:`flatten_params`; only with one chunk.
+        :class:`numerics.random_walk.TrajectoryRecorder` via :func:`flatten_params`; only with one chunk.
     return_params
         Return the final parameters (only with one chunk).
     residual_targets
