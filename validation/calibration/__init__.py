@@ -14,7 +14,8 @@ and against every declared twin (:meth:`validation.check.Check.evaluate`).
 * ERRORs (exceptions) are counted separately: they are defects, not statistics.
 
 Deterministic checks have no false-fail rate (they give the same verdict at every seed);
-one seed is enough and is what is run.
+its verdict cannot vary from random error, but its measurement may still use the seed, so
+its first 20 seeds are run (``DETERMINISTIC_SEEDS``).
 """
 
 from __future__ import annotations

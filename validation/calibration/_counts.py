@@ -113,7 +113,7 @@ class Calibration:
     seconds : float
         Wall time of the calibration.
     deterministic : bool, default False
-        Whether the check is deterministic (then one seed is run).
+        Whether the check is deterministic (then its first 20 seeds are run).
     params : dict, default {}
         The parameters run.
     """

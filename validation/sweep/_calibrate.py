@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from validation.calibration import Calibration, calibration_from_outcomes
+from validation.calibration._run import DETERMINISTIC_SEEDS
 from validation.check import MODES, Check, all_checks, get_check
 from validation.engine import Engine, open_engine
 from validation.runner import family_alpha
@@ -57,7 +58,7 @@ def calibrate_checks(
         Checks or their names.
     seeds
         ``N`` (suite seeds ``0 .. N-1``), ``"A..B"``, ``"S1,S2,..."`` or a list.
-        A deterministic check runs its first seed only.
+        A deterministic check runs its first ``DETERMINISTIC_SEEDS`` (20) seeds only.
     mode
         ``"quick"`` or ``"full"``.
     workers, scheduler, engine
@@ -94,7 +95,7 @@ def calibrate_checks(
     a = family_alpha(all_checks()) if alpha is None else v.real(alpha, "alpha", minimum=0.0, maximum=1.0,
                                                                  open_min=True, open_max=True)
     by_name = {c.name: c for c in cs}
-    cells = {c.name: make_cells(c, [{}], seed_list[:1] if c.deterministic else seed_list, mode=mode, task="evaluate")
+    cells = {c.name: make_cells(c, [{}], seed_list[:DETERMINISTIC_SEEDS] if c.deterministic else seed_list, mode=mode, task="evaluate")
              for c in cs}
     every = [cell for c in cs for cell in cells[c.name]]
     st = SweepStore(store)
