@@ -13,9 +13,9 @@ and against every declared twin (:meth:`validation.check.Check.evaluate`).
 * The **power** of a twin is the fraction of seeds where it fails at the suite's level.
 * ERRORs (exceptions) are counted separately: they are defects, not statistics.
 
-Deterministic checks have no false-fail rate (they give the same verdict at every seed);
-its verdict cannot vary from random error, but its measurement may still use the seed, so
-its first 20 seeds are run (``DETERMINISTIC_SEEDS``).
+Deterministic checks have no false-fail rate: a verdict cannot vary from random error.  A
+measurement may still use its seed (random unitaries, random inputs), so their first 20 seeds
+are run (``DETERMINISTIC_SEEDS``) and any failure is a defect.
 """
 
 from __future__ import annotations
