@@ -30,13 +30,13 @@ def best_of(fn, repeat: int = 3) -> float:
 
 
 def naive_terms(order: int) -> list:
-    from theory._edgeworth_terms import naive_series_terms
+    from theory.edgeworth._terms import naive_series_terms
 
     return naive_series_terms(order)
 
 
 def partition_terms(order: int) -> list:
-    from theory._edgeworth_terms import hermite_poly, symbolic_lambdas, term_coefficients
+    from theory.edgeworth._terms import hermite_poly, symbolic_lambdas, term_coefficients
 
     x = sp.Symbol("x")
     lam = symbolic_lambdas(order)
@@ -59,7 +59,7 @@ def main() -> dict:
     }
     # same terms at order 6 by both routes
     lam_n = sp.symbols("l3:9")
-    from theory._edgeworth_terms import symbolic_lambdas
+    from theory.edgeworth._terms import symbolic_lambdas
 
     sub = dict(zip(symbolic_lambdas(6), lam_n))
     same = all(sp.expand(a.subs(sub) - b) == 0 for a, b in zip(partition_terms(6), naive_terms(6)))

@@ -50,7 +50,7 @@ def test_errors_decrease_with_order_at_large_n() -> None:
 
 
 def test_partition_terms_equal_naive_series() -> None:
-    from theory._edgeworth_terms import hermite_poly, naive_series_terms, symbolic_lambdas, term_coefficients
+    from theory.edgeworth._terms import hermite_poly, naive_series_terms, symbolic_lambdas, term_coefficients
 
     order = 4
     lam_naive = sp.symbols(f"l3:{order + 3}")

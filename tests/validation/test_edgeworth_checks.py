@@ -12,7 +12,7 @@ from typing import Any, Mapping
 import numpy as np
 import pytest
 
-import validation.checks.edgeworth as ce
+import validation.checks.edgeworth._density as ce
 from theory.edgeworth import Edgeworth
 from validation.check import Prediction, get_check
 

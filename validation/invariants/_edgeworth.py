@@ -27,7 +27,7 @@ __all__: list[str] = []
 _rationals = st.fractions(Fraction(-3), Fraction(3), max_denominator=6)
 
 
-@invariant("cumulants.moment_roundtrip")
+@invariant("edgeworth.moment_roundtrip")
 @given(cumulant_sequences(order=8, exact=True), cumulant_sequences(order=8))
 def _roundtrip(exact: list[sp.Expr], floats: list[float]) -> None:
     assert cumulants_from_moments(moments_from_cumulants(exact)) == exact
@@ -36,7 +36,7 @@ def _roundtrip(exact: list[sp.Expr], floats: list[float]) -> None:
     assert np.allclose(back, floats, rtol=1e-9, atol=1e-12 * scale)
 
 
-@invariant("cumulants.independent_sums_add")
+@invariant("edgeworth.independent_sums_add")
 @given(cumulant_sequences(order=6, exact=True), cumulant_sequences(order=6, exact=True))
 def _sums_add(kx: list[sp.Expr], ky: list[sp.Expr]) -> None:
     # moments of X + Y for independent X, Y by the binomial convolution (an independent route)
@@ -45,7 +45,7 @@ def _sums_add(kx: list[sp.Expr], ky: list[sp.Expr]) -> None:
     assert cumulants_from_moments(msum) == [sp.expand(a + b) for a, b in zip(kx, ky)]
 
 
-@invariant("cumulants.scale_and_shift")
+@invariant("edgeworth.scale_and_shift")
 @given(cumulant_sequences(order=6, exact=True), _rationals.filter(lambda a: a != 0), _rationals)
 def _scale_shift(k: list[sp.Expr], a: Fraction, b: Fraction) -> None:
     A, B = sp.Rational(a.numerator, a.denominator), sp.Rational(b.numerator, b.denominator)
@@ -61,7 +61,7 @@ def _scale_shift(k: list[sp.Expr], a: Fraction, b: Fraction) -> None:
     assert all(sp.radsimp(lab[r - 1] - sign**r * lam[r - 1]) == 0 for r in range(2, 7))
 
 
-@invariant("cumulants.wick_gaussian")
+@invariant("edgeworth.wick_gaussian")
 @given(
     st.integers(1, 3).flatmap(lambda d: st.tuples(
         st.lists(st.lists(st.integers(-3, 3), min_size=d, max_size=d), min_size=d, max_size=d),
@@ -86,7 +86,7 @@ def _wick(data: tuple[list[list[int]], list[int]]) -> None:
         assert kap == 0
 
 
-@invariant("cumulants.realisable_hankel")
+@invariant("edgeworth.realisable_hankel")
 @given(cumulant_sequences(order=8))
 def _hankel(k: list[float]) -> None:
     assert k[1] > 0

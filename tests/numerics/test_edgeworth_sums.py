@@ -1,4 +1,4 @@
-"""numerics.sums: sums against exact laws, chunk invariance, streaming counts, unbiasedness and
+"""numerics.edgeworth: sums against exact laws, chunk invariance, streaming counts, unbiasedness and
 standard-error calibration of the empirical summaries and k-statistics."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 import sympy as sp
 from scipy import stats
 
-import numerics.sums as sums
-from numerics.sums import (
+import numerics.edgeworth._sums as sums
+from numerics.edgeworth import (
     cdf_from_counts,
     density_from_counts,
     empirical_cdf,

@@ -24,26 +24,8 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from numerics._empirical import (
-    cdf_from_counts,
-    density_from_counts,
-    empirical_cdf,
-    empirical_density,
-    empirical_quantiles,
-)
-from numerics._kstat import k_statistics
 
-__all__ = [
-    "standardized_sums",
-    "standardized_sum_counts",
-    "empirical_cdf",
-    "empirical_density",
-    "empirical_quantiles",
-    "density_from_counts",
-    "cdf_from_counts",
-    "k_statistics",
-    "BLOCK_DRAWS",
-]
+__all__ = ["standardized_sums", "standardized_sum_counts", "BLOCK_DRAWS"]
 
 #: Number of draws per random-number block (fixed: results do not depend on ``chunk_draws``).
 BLOCK_DRAWS: int = 2**16

@@ -22,7 +22,7 @@ import numpy as np
 from scipy import stats
 
 from numerics.estimate import Estimate
-from numerics.sums import empirical_cdf, empirical_quantiles, k_statistics, standardized_sums
+from numerics.edgeworth import empirical_cdf, empirical_quantiles, k_statistics, standardized_sums
 from theory.cumulants import family_cumulants
 from theory.edgeworth import Edgeworth
 from validation.check import Check, CheckResult, Prediction, register_check

@@ -1,4 +1,4 @@
-"""Private: Fisher's k-statistics of any order with jackknife standard errors (re-exported by numerics.sums)."""
+"""Private: Fisher's k-statistics of any order with jackknife standard errors (re-exported by numerics.edgeworth)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Private: empirical CDF, density and quantiles with standard errors (re-exported by numerics.sums)."""
+"""Private: empirical CDF, density and quantiles with standard errors (re-exported by numerics.edgeworth)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def cdf_from_counts(counts: Any, edges: Any) -> Estimate:
     r"""CDF at the edges, :math:`\hat P(X < e_i)`, from counts in the bins ``(-inf,e0), [e0,e1), ..., [e_last, inf)``.
 
     Binomial standard errors as in :func:`empirical_cdf`; ``counts`` as returned by
-    :func:`numerics.sums.standardized_sum_counts`.
+    :func:`numerics.edgeworth.standardized_sum_counts`.
     """
     e = _edges(edges, minimum=1)
     c = np.asarray(counts)

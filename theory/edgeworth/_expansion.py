@@ -44,7 +44,7 @@ import sympy as sp
 from numpy.polynomial import hermite_e as H
 from scipy import special
 
-from theory._edgeworth_terms import (
+from theory.edgeworth._terms import (
     cornish_fisher_polynomials,
     hermite_poly,
     symbolic_lambdas,
@@ -377,5 +377,3 @@ def _bernoulli_coeffs(r: int) -> np.ndarray:
     t = sp.Symbol("t")
     poly = sp.Poly(sp.bernoulli(r, t), t)
     return np.array([float(c) for c in reversed(poly.all_coeffs())])
-
-from theory import _edgeworth_docs as _docs  # noqa: E402,F401  (registers the derivations)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory._edgeworth_terms import cornish_fisher_polynomials, hermite_poly, symbolic_lambdas, term_coefficients
+from theory.edgeworth._terms import cornish_fisher_polynomials, hermite_poly, symbolic_lambdas, term_coefficients
 from theory.derivation import Derivation, register_derivation
 
 __all__: list[str] = []
@@ -103,12 +103,12 @@ def _cdf() -> Derivation:
     return d
 
 
-@register_derivation("cornish-fisher")
+@register_derivation("edgeworth-cornish-fisher")
 def _cornish_fisher() -> Derivation:
     cs = cornish_fisher_polynomials(3)
     zsym = sp.Symbol("z", real=True)
     d = Derivation(
-        "cornish-fisher",
+        "edgeworth-cornish-fisher",
         "Cornish-Fisher expansion of quantiles",
         "The quantile x_p of S_n as z + sum_j n^(-j/2) c_j(z), z = Phi^-1(p), by inverting the CDF expansion order by order.",
         assumptions=["As for the CDF expansion; p fixed in (0, 1) as n grows."],

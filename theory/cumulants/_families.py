@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from theory._moments import cumulants_from_moments, moments_from_cumulants
+from theory.cumulants._moments import cumulants_from_moments, moments_from_cumulants
 
 __all__ = ["family_cumulants", "FAMILIES", "exact"]
 
