@@ -8,27 +8,35 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from numerics import validate as v
 from numerics.estimate import Estimate, bootstrap_stderr
 
 __all__ = ["empirical_cdf", "empirical_density", "empirical_quantiles", "density_from_counts", "cdf_from_counts"]
 
 
 def _samples(samples: Any) -> np.ndarray:
-    x = np.asarray(samples, dtype=float).ravel()
+    x = v.array(samples, "samples").ravel()
     if x.size < 2:
         raise ValueError(f"samples must hold at least two values, got {x.size}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("samples must be finite (found NaN/inf)")
     return x
 
 
 def _edges(edges: Any, minimum: int = 2) -> np.ndarray:
-    e = np.array(edges, dtype=float, copy=True)
-    if e.ndim != 1 or e.size < minimum:
-        raise ValueError(f"edges must be a 1-D array of at least {minimum} values, got shape {e.shape}")
-    if not np.all(np.isfinite(e)) or np.any(np.diff(e) <= 0):
-        raise ValueError("edges must be finite and strictly increasing")
+    e = v.array(edges, "edges", ndim=1, min_size=minimum)
+    if np.any(np.diff(e) <= 0):
+        raise ValueError("edges must be strictly increasing")
     return e
+
+
+def _counts(counts: Any, edges: np.ndarray) -> np.ndarray:
+    c = v.array(counts, "counts", ndim=1)
+    if c.shape != (edges.size + 1,):
+        raise ValueError(f"counts must be {edges.size + 1} numbers (len(edges) + 1); got shape {c.shape}")
+    if np.any(c < 0) or np.any(c != np.floor(c)):
+        raise ValueError("counts must be non-negative whole numbers")
+    if c.sum() < 1:
+        raise ValueError("counts must not all be zero")
+    return c
 
 
 def _binomial_se(count: np.ndarray, total: int) -> np.ndarray:
@@ -56,9 +64,7 @@ def empirical_cdf(samples: Any, x: Any) -> Estimate:
     """
     t0 = time.perf_counter()
     s = np.sort(_samples(samples))
-    xa = np.asarray(x, dtype=float)
-    if not np.all(np.isfinite(xa)):
-        raise ValueError("x must be finite")
+    xa = v.array(x, "x")
     c = np.searchsorted(s, xa, side="right").astype(float)
     return Estimate(c / s.size, _binomial_se(c, s.size), s.size, None, time.perf_counter() - t0, "binomial", {"x": xa})
 
@@ -70,12 +76,8 @@ def cdf_from_counts(counts: Any, edges: Any) -> Estimate:
     :func:`numerics.edgeworth.standardized_sum_counts`.
     """
     e = _edges(edges, minimum=1)
-    c = np.asarray(counts)
-    if c.shape != (e.size + 1,) or np.any(c < 0):
-        raise ValueError(f"counts must be {e.size + 1} non-negative numbers (len(edges) + 1)")
+    c = _counts(counts, e)
     total = int(c.sum())
-    if total < 1:
-        raise ValueError("counts must not all be zero")
     below = np.cumsum(c)[:-1].astype(float)
     return Estimate(below / total, _binomial_se(below, total), total, None, 0.0, "binomial", {"x": e})
 
@@ -88,12 +90,8 @@ def density_from_counts(counts: Any, edges: Any) -> Estimate:
     of the density, not its value at the centre (Scott, "Multivariate Density Estimation", 2015, ch. 3).
     """
     e = _edges(edges)
-    c = np.asarray(counts)
-    if c.shape != (e.size + 1,) or np.any(c < 0):
-        raise ValueError(f"counts must be {e.size + 1} non-negative numbers (len(edges) + 1)")
+    c = _counts(counts, e)
     total = int(c.sum())
-    if total < 1:
-        raise ValueError("counts must not all be zero")
     inner = c[1:-1].astype(float)
     w = np.diff(e)
     diag = {"edges": e, "centers": 0.5 * (e[1:] + e[:-1]), "widths": w, "counts": inner}
@@ -143,9 +141,11 @@ def empirical_quantiles(samples: Any, q: Any, *, seed: int = 0, method: str = "s
     """
     t0 = time.perf_counter()
     s = np.sort(_samples(samples))
-    qa = np.asarray(q, dtype=float)
+    qa = v.array(q, "q")
     if not np.all((qa > 0) & (qa < 1)):
         raise ValueError("q must lie strictly inside (0, 1)")
+    seed = v.seed(seed)
+    method = v.choice(method, "method", ("spacing", "bootstrap"))
     n = s.size
     value = np.quantile(s, qa)
     if method == "spacing":

@@ -175,7 +175,7 @@ def test_inputs_not_mutated():
         (lambda: standardized_sums(stats.expon(), 0, 10, seed=0), ValueError, "n must"),
         (lambda: standardized_sums(stats.expon(), 2.0, 10, seed=0), TypeError, "n must"),
         (lambda: standardized_sums(stats.expon(), 2, 0, seed=0), ValueError, "size"),
-        (lambda: standardized_sums(stats.expon(), 2, 10, seed=None), ValueError, "seed"),
+        (lambda: standardized_sums(stats.expon(), 2, 10, seed=None), TypeError, "seed"),
         (lambda: standardized_sums(stats.expon(), 2, 10, seed=1.5), TypeError, "seed"),
         (lambda: standardized_sums(stats.expon(), 2, 10, seed=0, chunk_draws=0), ValueError, "chunk_draws"),
         (lambda: standardized_sums(stats.expon(), 2, 10, seed=0, var=-1.0), ValueError, "var"),

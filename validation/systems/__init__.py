@@ -10,5 +10,6 @@ the public names are re-exported here.
 from __future__ import annotations
 
 from validation.systems._mlp import MLP, activation_param
+from validation.systems._summands import SUMMANDS, Summand, summand
 
-__all__ = ["MLP", "activation_param"]
+__all__ = ["MLP", "activation_param", "Summand", "SUMMANDS", "summand"]
