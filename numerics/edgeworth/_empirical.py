@@ -58,6 +58,11 @@ def empirical_cdf(samples: Any, x: Any) -> Estimate:
     x
         Points (scalar or array); the result has the shape of ``x``.
 
+    Returns
+    -------
+    Estimate
+        ``value`` :math:`\hat F(x)`, ``stderr`` as above, ``method="binomial"``.
+
     References
     ----------
     van der Vaart, "Asymptotic Statistics" (1998), ch. 19; Brown, Cai & DasGupta, Stat. Sci. 16 (2001) 101.
@@ -72,8 +77,25 @@ def empirical_cdf(samples: Any, x: Any) -> Estimate:
 def cdf_from_counts(counts: Any, edges: Any) -> Estimate:
     r"""CDF at the edges, :math:`\hat P(X < e_i)`, from counts in the bins ``(-inf,e0), [e0,e1), ..., [e_last, inf)``.
 
-    Binomial standard errors as in :func:`empirical_cdf`; ``counts`` as returned by
-    :func:`numerics.edgeworth.standardized_sum_counts`.
+    :math:`\hat P(X < e_i) = N^{-1}\sum_{j \le i} c_j` with binomial standard errors as in
+    :func:`empirical_cdf`.
+
+    Parameters
+    ----------
+    counts
+        ``len(edges) + 1`` non-negative whole numbers, as returned by
+        :func:`numerics.edgeworth.standardized_sum_counts` (outer bins included).
+    edges
+        Strictly increasing bin edges (at least one).
+
+    Returns
+    -------
+    Estimate
+        The CDF below each edge, shape ``(len(edges),)``.
+
+    References
+    ----------
+    van der Vaart, "Asymptotic Statistics" (1998), ch. 19.
     """
     e = _edges(edges, minimum=1)
     c = _counts(counts, e)
@@ -87,7 +109,23 @@ def density_from_counts(counts: Any, edges: Any) -> Estimate:
 
     :math:`\hat f_i = c_i / (N w_i)` with :math:`N` the total count (outer bins included) and
     standard error :math:`\sqrt{\tilde p_i(1-\tilde p_i)/N}/w_i`.  The estimate is the bin average
-    of the density, not its value at the centre (Scott, "Multivariate Density Estimation", 2015, ch. 3).
+    of the density, not its value at the centre.
+
+    Parameters
+    ----------
+    counts
+        ``len(edges) + 1`` non-negative whole numbers (outer bins included).
+    edges
+        Strictly increasing bin edges (at least two).
+
+    Returns
+    -------
+    Estimate
+        Densities of the ``len(edges) - 1`` inner bins; diagnostics ``edges``, ``centers``, ``widths``, ``counts``.
+
+    References
+    ----------
+    Scott, *Multivariate Density Estimation* (2015), ch. 3.
     """
     e = _edges(edges)
     c = _counts(counts, e)
@@ -101,8 +139,24 @@ def density_from_counts(counts: Any, edges: Any) -> Estimate:
 def empirical_density(samples: Any, edges: Any) -> Estimate:
     r"""Histogram density of ``samples`` on the bins ``[e_i, e_{i+1})`` with binomial standard errors.
 
-    Normalised by the total number of samples (those outside the edges included);
-    see :func:`density_from_counts`.
+    Normalised by the total number of samples (those outside the edges included):
+    :math:`\hat f_i = c_i/(N w_i)`; see :func:`density_from_counts`.
+
+    Parameters
+    ----------
+    samples
+        iid draws (flattened; not mutated), at least two.
+    edges
+        Strictly increasing bin edges (at least two).
+
+    Returns
+    -------
+    Estimate
+        As :func:`density_from_counts`.
+
+    References
+    ----------
+    Scott, *Multivariate Density Estimation* (2015), ch. 3.
     """
     t0 = time.perf_counter()
     s = _samples(samples)
@@ -133,6 +187,15 @@ def empirical_quantiles(samples: Any, q: Any, *, seed: int = 0, method: str = "s
         iid draws (flattened, not mutated).
     q
         Probabilities in (0, 1) (scalar or array).
+    seed
+        Seed of the bootstrap resamples (``method="bootstrap"``).
+    method
+        ``"spacing"`` or ``"bootstrap"``.
+
+    Returns
+    -------
+    Estimate
+        Quantiles and standard errors with the shape of ``q``.
 
     References
     ----------
@@ -155,9 +218,7 @@ def empirical_quantiles(samples: Any, q: Any, *, seed: int = 0, method: str = "s
         sparsity = (np.quantile(s, hi) - np.quantile(s, lo)) / np.maximum(hi - lo, 1.0 / n)
         se = sparsity * np.sqrt(qa * (1 - qa) / n)
         diag: dict[str, Any] = {"q": qa, "bandwidth": h, "density_at_quantile": 1.0 / np.maximum(sparsity, 1e-300)}
-    elif method == "bootstrap":
+    else:
         se = bootstrap_stderr(s, lambda x: np.quantile(x, qa), resamples=200, seed=seed)
         diag = {"q": qa}
-    else:
-        raise ValueError(f"method must be 'spacing' or 'bootstrap', got {method!r}")
     return Estimate(value, np.asarray(se), n, seed if method == "bootstrap" else None, time.perf_counter() - t0, method, diag)

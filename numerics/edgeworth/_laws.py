@@ -54,9 +54,9 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 
 @dataclass(frozen=True)
 class SummandLaw:
-    """One summand law: a sampler with its mean and variance.
+    """One summand law: a sampler with its mean and variance (built by :func:`summand_law`).
 
-    Attributes
+    Parameters
     ----------
     family, params
         The family name and its (validated, float) parameters.
@@ -66,6 +66,11 @@ class SummandLaw:
         :math:`\\mu` and :math:`\\sigma^2 > 0` (closed forms).
     discrete
         Whether the law is supported on a lattice.
+
+    References
+    ----------
+    Johnson, Kotz & Balakrishnan, *Continuous Univariate Distributions* (1994-95) and
+    *Univariate Discrete Distributions* (2005).
     """
 
     family: str

@@ -46,9 +46,9 @@ _STIRLING = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 /
 
 @dataclass(frozen=True)
 class SumLaw:
-    """The exact law of a standardized sum :math:`S_n` (see the module docstring).
+    """The exact law of a standardized sum :math:`S_n` (built by :func:`sum_law`; see the module docstring).
 
-    Attributes
+    Parameters
     ----------
     family, n
         The summand family and the number of summands.
@@ -56,6 +56,12 @@ class SumLaw:
         Mean and variance of one summand (used to standardize).
     discrete
         Whether :math:`S_n` lives on a lattice (then :meth:`pdf` and :meth:`ppf` raise).
+    _cdf, _pdf, _ppf
+        The evaluators (private).
+
+    References
+    ----------
+    See :func:`sum_law`.
     """
 
     family: str
@@ -79,6 +85,10 @@ class SumLaw:
         -------
         numpy.ndarray
             Same shape as ``x``.
+
+        References
+        ----------
+        See :func:`sum_law` (the closed form of each family).
         """
         return self._cdf(v.array(x, "x"))
 
@@ -99,6 +109,10 @@ class SumLaw:
         ------
         ValueError
             For a lattice law.
+
+        References
+        ----------
+        See :func:`sum_law`.
         """
         xa = v.array(x, "x")
         if self._pdf is None:
@@ -122,6 +136,10 @@ class SumLaw:
         ------
         ValueError
             ``q`` outside (0, 1), or a lattice law.
+
+        References
+        ----------
+        DLMF 8.2.4 (inverse incomplete gamma function); otherwise bisection of :meth:`cdf`.
         """
         qa = v.array(q, "q")
         if np.any((qa <= 0) | (qa >= 1)):

@@ -176,12 +176,23 @@ def standardized_sum_counts(
 
     The ``len(edges) + 1`` bins are :math:`(-\infty, e_0), [e_0, e_1), \dots, [e_{last}, \infty)`,
     i.e. bin ``np.searchsorted(edges, s, side="right")``.  Same draws as
-    :func:`standardized_sums` for the same arguments.
+    :func:`standardized_sums` for the same arguments; the memory is that of one chunk.
+
+    Parameters
+    ----------
+    dist, n, size, mean, var, seed, chunk_draws
+        As for :func:`standardized_sums`.
+    edges
+        Strictly increasing, finite bin edges (at least one).
 
     Returns
     -------
     numpy.ndarray
         int64 counts of length ``len(edges) + 1``, summing to ``size``.
+
+    References
+    ----------
+    Hall, "The Bootstrap and Edgeworth Expansion" (1992), sec. 2.2 (the statistic).
     """
     n, size, chunk_draws = _counts(n, size, chunk_draws)
     e = v.array(edges, "edges", ndim=1, min_size=1)

@@ -21,9 +21,11 @@ from theory.cumulants._moments import (
     central_moments_from_cumulants,
     cumulants_from_central_moments,
     cumulants_from_moments,
+    moments_from_cumulants,
+)
+from theory.cumulants._partitions import (
     joint_cumulant,
     joint_moment,
-    moments_from_cumulants,
     perfect_matchings,
     set_partitions,
     wick_count,

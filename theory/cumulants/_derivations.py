@@ -5,13 +5,8 @@ from __future__ import annotations
 import sympy as sp
 
 from theory.cumulants._families import family_cumulants
-from theory.cumulants._moments import (
-    central_moments_from_cumulants,
-    cumulants_from_moments,
-    joint_cumulant,
-    moments_from_cumulants,
-    wick_moment,
-)
+from theory.cumulants._moments import central_moments_from_cumulants, cumulants_from_moments, moments_from_cumulants
+from theory.cumulants._partitions import joint_cumulant, wick_moment
 from theory.derivation import Derivation, register_derivation
 
 __all__: list[str] = []

@@ -122,7 +122,7 @@ def _plot(result: CheckResult, path: str) -> None:
     ns = list(est.diagnostics["ns"])
     fig, axes = plt.subplots(2, len(ns), figsize=(5.5 * len(ns), 6.5), squeeze=False, sharex="col",
                              gridspec_kw={"height_ratios": [3, 2]})
-    step = 8  # merge 8 fine cells per plotted bin
+    step = 20  # merge 20 fine cells (width 0.1) per plotted bin
     for col, n in enumerate(ns):
         ax, ax2 = axes[0][col], axes[1][col]
         counts = est.value[col][1:-1].reshape(-1, step).sum(axis=1) if (GRID.size - 1) % step == 0 else est.value[col][1:-1]
