@@ -18,7 +18,6 @@ with z-scores above 10 at the quick set.
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any, Callable, Mapping
 
