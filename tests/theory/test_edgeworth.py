@@ -1,4 +1,5 @@
-"""theory.edgeworth against independent computations: exact laws, naive series, statsmodels, quadrature."""
+"""theory.edgeworth against independent computations: exact laws, naive series, statsmodels, quadrature;
+its warnings where a truncated expansion is not a distribution (regression tests)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ import pytest
 import sympy as sp
 from scipy import integrate, stats
 
-from theory.edgeworth import Edgeworth, NegativeDensityWarning, n_sym, x_sym
+from theory.edgeworth import (
+    CdfRangeWarning,
+    Edgeworth,
+    NegativeDensityWarning,
+    NonMonotoneQuantileWarning,
+    cornish_fisher_polynomials,
+    symbolic_lambdas,
+    n_sym,
+    x_sym,
+)
+from theory.edgeworth._quantiles import cornish_fisher_coefficients
 
 
 def gamma_cumulants(a: float, order: int) -> list[float]:
@@ -34,7 +45,7 @@ def test_density_and_cdf_errors_match_first_omitted_term(a: float) -> None:
     f, F = gamma_exact(a, n, X)
     for order in range(0, 5):
         err_pdf = np.max(np.abs(E.pdf(X, n, order) - f))
-        err_cdf = np.max(np.abs(E.cdf(X, n, order) - F))
+        err_cdf = np.max(np.abs(E.cdf(X, n, order, warn=False) - F))
         b_pdf = np.max(E.pdf_truncation(X, n, order))
         b_cdf = np.max(E.cdf_truncation(X, n, order))
         # the first omitted term is the error to leading order: same size within a factor (1 + O(n^-1/2))
@@ -50,7 +61,7 @@ def test_errors_decrease_with_order_at_large_n() -> None:
 
 
 def test_partition_terms_equal_naive_series() -> None:
-    from theory._edgeworth_terms import hermite_poly, naive_series_terms, symbolic_lambdas, term_coefficients
+    from theory.edgeworth._terms import hermite_poly, naive_series_terms, symbolic_lambdas, term_coefficients
 
     order = 4
     lam_naive = sp.symbols(f"l3:{order + 3}")
@@ -92,7 +103,7 @@ def test_symbolic_expressions_match_numeric_and_are_exact() -> None:
     f = sp.lambdify((x_sym, n_sym), expr, "numpy")
     np.testing.assert_allclose(f(X, 9.0), E.pdf(X, 9, 3, warn=False), rtol=1e-12)
     g = sp.lambdify((x_sym, n_sym), E.cdf_expr(3), ["scipy", "numpy"])
-    np.testing.assert_allclose(g(X, 9.0), E.cdf(X, 9, 3), rtol=1e-12)
+    np.testing.assert_allclose(g(X, 9.0), E.cdf(X, 9, 3, warn=False), rtol=1e-12)
 
 
 def test_symbolic_cumulants_give_symbolic_expression() -> None:
@@ -109,7 +120,7 @@ def test_pdf_integrates_to_one_and_is_derivative_of_cdf() -> None:
         val, _ = integrate.quad(lambda t: float(E.pdf(t, 30, order, warn=False)), -np.inf, np.inf)
         assert val == pytest.approx(1.0, abs=1e-10)
         h = 1e-5
-        num = (E.cdf(X + h, 30, order) - E.cdf(X - h, 30, order)) / (2 * h)
+        num = (E.cdf(X + h, 30, order, warn=False) - E.cdf(X - h, 30, order, warn=False)) / (2 * h)
         np.testing.assert_allclose(num, E.pdf(X, 30, order, warn=False), atol=1e-8)
 
 
@@ -134,9 +145,10 @@ def test_cornish_fisher_against_exact_gamma_quantiles(a: float) -> None:
     exact = (stats.gamma(n * a).ppf(q) - n * a) / math.sqrt(n * a)
     prev = np.inf
     for order in range(5):
-        err = np.max(np.abs(E.ppf(q, n, order) - exact))
-        budget = np.max(E.ppf_truncation(q, n, order))
-        assert err < 1.5 * budget
+        err = np.abs(E.ppf(q, n, order) - exact)
+        assert np.max(err) < 1.5 * np.max(E.ppf_truncation(q, n, order))  # the first omitted term: the leading error
+        assert np.all(err <= E.ppf_budget(q, n, order))  # the budget bounds it pointwise
+        err = np.max(err)
         assert err < prev
         prev = err
 
@@ -190,8 +202,8 @@ def test_esseen_first_term_by_hand() -> None:
 def test_symmetric_law_budget_skips_vanishing_terms() -> None:
     # Uniform: odd cumulants vanish, so the first non-zero omitted term of order 0 is order 2
     E = Edgeworth([0.5, 1 / 12, 0, -1 / 120, 0, 1 / 252, 0])
-    assert np.max(E.cdf_truncation(X, 10, 0)) > 0
-    with pytest.raises(ValueError, match="vanish"):
+    np.testing.assert_allclose(E.cdf_truncation(X, 10, 0), np.abs(E.cdf(X, 10, 2) - E.cdf(X, 10, 0)), atol=1e-17)
+    with pytest.raises(ValueError, match="term 4 needs cumulants up to k6"):
         Edgeworth([0.5, 1 / 12, 0, -1 / 120, 0]).cdf_truncation(X, 10, 2)
 
 
@@ -222,11 +234,11 @@ def test_bad_arguments() -> None:
         E.pdf(0.0, 10, 3)
     with pytest.raises(ValueError, match="n must be"):
         E.pdf(0.0, 0.5, 1)
-    with pytest.raises(ValueError, match="x must be finite"):
+    with pytest.raises(ValueError, match="x must contain only finite values"):
         E.cdf([0.0, np.nan], 10, 1)
     with pytest.raises(ValueError, match="q must lie"):
         E.ppf([0.0, 0.5], 10, 1)
-    with pytest.raises(TypeError, match="order must be an int"):
+    with pytest.raises(TypeError, match="order must be an integer"):
         E.pdf(0.0, 10, 1.5)
     with pytest.raises(ValueError, match="span must be > 0"):
         Edgeworth([0.0, 1.0, 0.5], lattice=(0.0, 0.0))
@@ -247,3 +259,74 @@ def test_inputs_not_mutated_and_integers_not_truncated() -> None:
     # k2 = 4, k3 = 1: lambda_3 = 1/8 exactly, so p_1 = He_3 / 48 with a rational coefficient
     expr = sp.expand(Edgeworth([0, 4, Fraction(1, 1)]).density_expr(1) * sp.sqrt(2 * sp.pi) * sp.exp(x_sym**2 / 2))
     assert sp.simplify(expr.coeff(x_sym, 3) - sp.Rational(1, 48) / sp.sqrt(n_sym)) == 0
+
+
+# ------------------------------------------------------------------ numeric Cornish-Fisher = symbolic inversion
+def test_numeric_cornish_fisher_equals_symbolic_inversion() -> None:
+    lam = [0.7, -0.4, 1.3, 0.2]
+    z = sp.Symbol("z", real=True)
+    zz = np.linspace(-3, 3, 13)
+    sub = dict(zip(symbolic_lambdas(4), lam))
+    numeric = cornish_fisher_coefficients(lam, 4)
+    for c_sym, c_num in zip(cornish_fisher_polynomials(4), numeric):
+        ref = np.broadcast_to(sp.lambdify(z, c_sym.subs(sub))(zz), zz.shape)
+        np.testing.assert_allclose(np.polynomial.polynomial.polyval(zz, c_num), ref, rtol=1e-12, atol=1e-13)
+
+
+# ------------------------------------------------------------------ warnings where the expansion is not a distribution
+def test_cdf_leaves_unit_interval_and_decreases_at_n1_order4_with_warnings() -> None:
+    E = Edgeworth(gamma_cumulants(1.0, 8))  # Exp(1), n = 1: far from the asymptotic regime
+    x = np.linspace(-4.0, 6.0, 401)
+    with pytest.warns(CdfRangeWarning, match=r"order 4, n = 1\) is outside \[0, 1\] for x in \[") as rec:
+        with pytest.warns(NegativeDensityWarning, match=r"decreases \(its density is negative\) for x in \["):
+            F = E.cdf(x, 1, 4)
+    # the warnings are right: the values do leave [0, 1] and decrease where the density is negative
+    assert np.any(F < 0) or np.any(F > 1)
+    assert np.any(np.diff(F) < 0)
+    assert any("outside [0, 1]" in str(w.message) for w in rec)
+    # the range named in the message brackets the offending points
+    bad = x[(F < 0) | (F > 1)]
+    msg = next(str(w.message) for w in rec if w.category is CdfRangeWarning)
+    lo, hi = (float(t) for t in msg.split("for x in [")[1].split("]")[0].split(","))
+    assert lo == pytest.approx(bad.min(), abs=1e-3) and hi == pytest.approx(bad.max(), abs=1e-3)
+
+
+def test_valid_cdf_and_ppf_do_not_warn() -> None:
+    E = Edgeworth(gamma_cumulants(1.0, 8))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        E.cdf(np.linspace(-2.5, 3.0, 50), 400, 4)
+        E.ppf(np.linspace(0.01, 0.99, 50), 400, 4)
+        E.cdf(np.linspace(-8.0, 8.0, 50), 10, 0)  # the Gaussian is always a distribution
+
+
+def test_ppf_non_monotone_warns_with_q_range() -> None:
+    E = Edgeworth(gamma_cumulants(1.0, 8))
+    q = np.linspace(0.001, 0.999, 999)
+    with pytest.warns(NonMonotoneQuantileWarning, match=r"decreases in q for q in \[") as rec:
+        x = E.ppf(q, 1, 2)
+    assert np.any(np.diff(x) < 0)
+    msg = str(rec[0].message)
+    lo, hi = (float(t) for t in msg.split("for q in [")[1].split("]")[0].split(","))
+    dec = q[1:][np.diff(x) < 0]
+    assert lo <= dec.min() + 2e-3 and hi >= dec.max() - 2e-3
+
+
+def test_lattice_cdf_warns_outside_unit_interval_only() -> None:
+    k = bernoulli_cumulants(0.3, 8)
+    EL = Edgeworth(k, lattice=(1.0, 0.0))
+    x = np.linspace(-4, 4, 201)
+    with pytest.warns(CdfRangeWarning):
+        EL.cdf(x, 2, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        EL.cdf(x, 2, 4, warn=False)
+
+
+def test_warn_must_be_a_bool() -> None:
+    E = Edgeworth(gamma_cumulants(1.0, 6))
+    for method in (E.pdf, E.cdf):
+        with pytest.raises(TypeError, match="warn"):
+            method(0.0, 10, 1, warn=1)
+    with pytest.raises(TypeError, match="warn"):
+        E.ppf(0.5, 10, 1, warn="yes")

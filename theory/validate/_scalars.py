@@ -36,7 +36,9 @@ def _is_string(value: Any) -> bool:
 
 
 def _is_sympy(value: Any) -> bool:
-    return type(value).__module__.split(".", 1)[0] == "sympy"
+    # applied undefined functions (sympy.Function("f")(x)) are classes made at run time whose
+    # __module__ is None, so the whole method resolution order is looked at
+    return any((getattr(k, "__module__", None) or "").split(".", 1)[0] == "sympy" for k in type(value).__mro__)
 
 
 def _range_text(minimum: Any, maximum: Any, open_min: bool, open_max: bool) -> str:

@@ -1,4 +1,5 @@
-"""Invariants of the moment/cumulant machinery (theory.cumulants) on realisable cumulant sequences."""
+"""Invariants of the moment/cumulant machinery (theory.cumulants) and of the Edgeworth expansion
+(theory.edgeworth) on realisable cumulant sequences."""
 
 from __future__ import annotations
 
@@ -19,15 +20,17 @@ from theory.cumulants import (
     wick_count,
     wick_moment,
 )
+from theory.edgeworth import Edgeworth
 from validation.fuzz import invariant
 from validation.strategies import cumulant_sequences
 
 __all__: list[str] = []
 
 _rationals = st.fractions(Fraction(-3), Fraction(3), max_denominator=6)
+_GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(40)  # exact for polynomials of degree < 80 times exp(-x^2/2)
 
 
-@invariant("cumulants.moment_roundtrip")
+@invariant("edgeworth.moment_roundtrip")
 @given(cumulant_sequences(order=8, exact=True), cumulant_sequences(order=8))
 def _roundtrip(exact: list[sp.Expr], floats: list[float]) -> None:
     assert cumulants_from_moments(moments_from_cumulants(exact)) == exact
@@ -36,7 +39,7 @@ def _roundtrip(exact: list[sp.Expr], floats: list[float]) -> None:
     assert np.allclose(back, floats, rtol=1e-9, atol=1e-12 * scale)
 
 
-@invariant("cumulants.independent_sums_add")
+@invariant("edgeworth.independent_sums_add")
 @given(cumulant_sequences(order=6, exact=True), cumulant_sequences(order=6, exact=True))
 def _sums_add(kx: list[sp.Expr], ky: list[sp.Expr]) -> None:
     # moments of X + Y for independent X, Y by the binomial convolution (an independent route)
@@ -45,7 +48,7 @@ def _sums_add(kx: list[sp.Expr], ky: list[sp.Expr]) -> None:
     assert cumulants_from_moments(msum) == [sp.expand(a + b) for a, b in zip(kx, ky)]
 
 
-@invariant("cumulants.scale_and_shift")
+@invariant("edgeworth.scale_and_shift")
 @given(cumulant_sequences(order=6, exact=True), _rationals.filter(lambda a: a != 0), _rationals)
 def _scale_shift(k: list[sp.Expr], a: Fraction, b: Fraction) -> None:
     A, B = sp.Rational(a.numerator, a.denominator), sp.Rational(b.numerator, b.denominator)
@@ -61,7 +64,7 @@ def _scale_shift(k: list[sp.Expr], a: Fraction, b: Fraction) -> None:
     assert all(sp.radsimp(lab[r - 1] - sign**r * lam[r - 1]) == 0 for r in range(2, 7))
 
 
-@invariant("cumulants.wick_gaussian")
+@invariant("edgeworth.wick_gaussian")
 @given(
     st.integers(1, 3).flatmap(lambda d: st.tuples(
         st.lists(st.lists(st.integers(-3, 3), min_size=d, max_size=d), min_size=d, max_size=d),
@@ -86,7 +89,7 @@ def _wick(data: tuple[list[list[int]], list[int]]) -> None:
         assert kap == 0
 
 
-@invariant("cumulants.realisable_hankel")
+@invariant("edgeworth.realisable_hankel")
 @given(cumulant_sequences(order=8))
 def _hankel(k: list[float]) -> None:
     assert k[1] > 0
@@ -97,3 +100,23 @@ def _hankel(k: list[float]) -> None:
     assert eig.min() >= -1e-9 * np.abs(H).max(), (eig, mu)
     assert all(mu[r] >= 1.0 - 1e-9 for r in (2, 4, 6, 8))  # Lyapunov: even standardized moments >= 1
     assert mu[4] >= mu[3] ** 2 + 1 - 1e-9 * mu[4]  # Pearson's inequality
+
+
+@invariant("edgeworth.expansion_reproduces_cumulants")
+@given(cumulant_sequences(order=8), st.integers(0, 4), st.floats(1.0, 200.0))
+def _expansion_cumulants(k: list[float], order: int, n: float) -> None:
+    """The order-k density has exactly the cumulants of S_n up to order k + 2 (0, 1, lambda_r n^(1 - r/2)).
+
+    The truncated terms are epsilon^j He_m with m >= j + 2 > k + 2, so the first k + 2 moments are those of the
+    full formal series; they are computed here by Gauss-Hermite quadrature (exact for a polynomial times phi)
+    and converted with theory.cumulants, an independent route.
+    """
+    E = Edgeworth(k)
+    lam = standardized_cumulants(k)
+    ratio = E.pdf(_GH_X, n, order, warn=False) / np.exp(-0.5 * _GH_X**2)  # the polynomial factor / sqrt(2 pi)
+    moments = [float(np.sum(_GH_W * ratio * _GH_X**r)) for r in range(1, order + 3)]
+    assert abs(float(np.sum(_GH_W * ratio)) - 1.0) < 1e-10
+    got = cumulants_from_moments(moments)
+    want = [0.0, 1.0] + [lam[r - 1] * n ** (1 - r / 2) for r in range(3, order + 3)]
+    scale = max(1.0, max(abs(m) for m in moments))
+    assert np.allclose(got, want, rtol=1e-8, atol=1e-9 * scale), (got, want)

@@ -11,5 +11,6 @@ from __future__ import annotations
 
 from validation.systems._lindblad import LindbladModel
 from validation.systems._mlp import MLP, activation_param
+from validation.systems._summands import SUMMANDS, Summand, summand
 
-__all__ = ["MLP", "activation_param", "LindbladModel"]
+__all__ = ["MLP", "activation_param", "LindbladModel", "Summand", "SUMMANDS", "summand"]

@@ -1,103 +1,16 @@
-r"""Cumulants and moments: univariate and multivariate conversions, Wick/Isserlis
-pairings, exact cumulants of named families and standardized cumulants.
-
-A random variable :math:`X` with cumulant generating function
-:math:`K(t) = \log \mathbb E e^{tX} = \sum_r \kappa_r t^r / r!` has raw moments
-:math:`m_r` with :math:`\sum_r m_r t^r/r! = e^{K(t)}`.  Everything here works
-for exact inputs (ints, Fractions, sympy expressions: never integer division)
-and for floats / numpy float arrays (element-wise).
-
-References
-----------
-McCullagh, "Tensor Methods in Statistics" (1987), ch. 2-3;
-Kendall & Stuart, "The Advanced Theory of Statistics" vol. 1, ch. 3;
-Isserlis, Biometrika 12 (1918) 134.
-"""
+"""Derivations of the shared cumulant algebra (rendered by ``theorycheck docs``)."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import Any, Sequence
-
-import numpy as np
 import sympy as sp
 
-from theory._families import FAMILIES, family_cumulants
-from theory._moments import (
-    _check_sequence,
-    central_moments_from_cumulants,
-    cumulants_from_central_moments,
-    cumulants_from_moments,
-    joint_cumulant,
-    joint_moment,
-    moments_from_cumulants,
-    perfect_matchings,
-    set_partitions,
-    wick_count,
-    wick_moment,
-)
+from theory.cumulants._families import family_cumulants
+from theory.cumulants._moments import central_moments_from_cumulants, cumulants_from_moments, moments_from_cumulants
+from theory.cumulants._partitions import joint_cumulant, wick_moment
 from theory.derivation import Derivation, register_derivation
 
-__all__ = [
-    "moments_from_cumulants",
-    "cumulants_from_moments",
-    "central_moments_from_cumulants",
-    "cumulants_from_central_moments",
-    "set_partitions",
-    "perfect_matchings",
-    "joint_cumulant",
-    "joint_moment",
-    "wick_moment",
-    "wick_count",
-    "family_cumulants",
-    "FAMILIES",
-    "standardized_cumulants",
-]
+__all__: list[str] = []
 
-
-def standardized_cumulants(cumulants: Sequence[Any]) -> list[Any]:
-    r"""Standardized cumulants :math:`\lambda_r = \kappa_r / \kappa_2^{r/2}`, :math:`r = 1..R`.
-
-    :math:`\lambda_2 = 1`, :math:`\lambda_3` is the skewness and :math:`\lambda_4`
-    the excess kurtosis; :math:`S_n = (\sum_i X_i - n\kappa_1)/\sqrt{n\kappa_2}` has
-    cumulants :math:`\lambda_r n^{1-r/2}` (Hall 1992, sec. 2.2).
-
-    Parameters
-    ----------
-    cumulants
-        ``[k1, k2, ...]`` with at least two entries and ``k2 > 0``.  Exact
-        inputs (ints, Fractions, sympy) give exact sympy results; floats and
-        float arrays give floats.
-
-    Returns
-    -------
-    list
-        ``[l1, l2 = 1, l3, ...]``, the same length as ``cumulants``.
-
-    References
-    ----------
-    Hall, "The Bootstrap and Edgeworth Expansion" (1992), sec. 2.2.
-    """
-    k = _check_sequence(cumulants, "cumulants")
-    if len(k) < 2:
-        raise ValueError(f"cumulants must hold at least two values [k1, k2, ...], got {len(k)}")
-    exact = any(isinstance(v, (int, Fraction, sp.Basic)) for v in k) and not any(isinstance(v, np.ndarray) for v in k)
-    if exact:
-        ks = [sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sp.sympify(v) for v in k]
-        k2 = ks[1]
-        if k2.is_number and not float(k2) > 0:
-            raise ValueError(f"cumulants[1] (the variance k2) must be > 0, got {k2}")
-        if k2.is_positive is False:
-            raise ValueError(f"cumulants[1] (the variance k2) must be > 0, got {k2}")
-        return [sp.powsimp(v / k2 ** sp.Rational(r, 2)) for r, v in enumerate(ks, 1)]
-    k2f = np.asarray(k[1], dtype=float)
-    if np.any(k2f <= 0):
-        raise ValueError("cumulants[1] (the variance k2) must be > 0")
-    out = [np.asarray(v, dtype=float) / k2f ** (r / 2) for r, v in enumerate(k, 1)]
-    return [float(o) if o.ndim == 0 else o for o in out]
-
-
-# ----------------------------------------------------------------------------- derivations
 
 _t = sp.Symbol("t")
 
@@ -155,14 +68,14 @@ def _derive_cumulants_moments() -> Derivation:
     return d
 
 
-@register_derivation("wick-isserlis")
+@register_derivation("cumulants-wick-isserlis")
 def _derive_wick() -> Derivation:
     C = sp.Matrix(4, 4, lambda i, j: sp.Symbol(f"C_{min(i, j) + 1}{max(i, j) + 1}"))
     x = sp.symbols("x_1:5")
     kk = sp.Symbol("k", integer=True, positive=True)
     E = sp.Function("E")
     d = Derivation(
-        name="wick-isserlis",
+        name="cumulants-wick-isserlis",
         title="Gaussian moments by Wick/Isserlis pairings",
         summary=(
             "For a centred Gaussian vector with covariance C the cumulant generating function is the quadratic "
@@ -188,13 +101,13 @@ def _derive_wick() -> Derivation:
     return d
 
 
-@register_derivation("family-cumulants")
+@register_derivation("cumulants-families")
 def _derive_families() -> Derivation:
     r = sp.Symbol("r", integer=True, positive=True)
     a, th, lam, p, h = sp.symbols("a theta lambda p h", positive=True)
     kap = sp.Function("kappa")
     d = Derivation(
-        name="family-cumulants",
+        name="cumulants-families",
         title="Exact cumulants of the families used by the checks",
         summary="Cumulants read off the cumulant generating functions K(t) = log E exp(tX) of standard families.",
         assumptions=["t inside the domain where the moment generating function is finite."],

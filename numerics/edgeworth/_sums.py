@@ -24,39 +24,14 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from numerics._empirical import (
-    cdf_from_counts,
-    density_from_counts,
-    empirical_cdf,
-    empirical_density,
-    empirical_quantiles,
-)
-from numerics._kstat import k_statistics
+from numerics import validate as v
 
-__all__ = [
-    "standardized_sums",
-    "standardized_sum_counts",
-    "empirical_cdf",
-    "empirical_density",
-    "empirical_quantiles",
-    "density_from_counts",
-    "cdf_from_counts",
-    "k_statistics",
-    "BLOCK_DRAWS",
-]
+__all__ = ["standardized_sums", "standardized_sum_counts", "BLOCK_DRAWS"]
 
 #: Number of draws per random-number block (fixed: results do not depend on ``chunk_draws``).
 BLOCK_DRAWS: int = 2**16
 
 Sampler = Callable[[np.random.Generator, tuple[int, ...]], np.ndarray]
-
-
-def _pos_int(v: Any, name: str) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(v).__name__}")
-    if v < 1:
-        raise ValueError(f"{name} must be >= 1, got {v}")
-    return int(v)
 
 
 def _seed_sequence(seed: Any) -> np.random.SeedSequence:
@@ -65,12 +40,8 @@ def _seed_sequence(seed: Any) -> np.random.SeedSequence:
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(int(seed.integers(0, 2**63)))
     if seed is None:
-        raise ValueError("seed must be given explicitly (an int, SeedSequence or Generator)")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, SeedSequence or Generator, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
-    return np.random.SeedSequence(int(seed))
+        raise TypeError("seed must be given explicitly (an int, SeedSequence or Generator); got None")
+    return np.random.SeedSequence(v.seed(seed))
 
 
 def _make_sampler(dist: Any) -> Sampler:
@@ -82,21 +53,17 @@ def _make_sampler(dist: Any) -> Sampler:
         return draw
     if callable(dist):
         return dist
-    raise TypeError("dist must be a frozen scipy.stats distribution or a callable sampler f(rng, shape) -> array")
+    raise TypeError(f"dist must be a frozen scipy.stats distribution or a callable sampler f(rng, shape) -> array; "
+                    f"got {v.describe(dist)}")
 
 
 def _moments(dist: Any, mean: Any, var: Any) -> tuple[float, float]:
     if mean is None or var is None:
         if not (hasattr(dist, "mean") and hasattr(dist, "var")):
             raise ValueError("mean and var must be given for a callable sampler")
-        mean = dist.mean() if mean is None else mean
-        var = dist.var() if var is None else var
-    m, v = float(mean), float(var)
-    if not math.isfinite(m):
-        raise ValueError(f"mean must be finite, got {mean}")
-    if not math.isfinite(v) or v <= 0:
-        raise ValueError(f"var must be finite and > 0, got {var}")
-    return m, v
+        mean = float(dist.mean()) if mean is None else mean
+        var = float(dist.var()) if var is None else var
+    return v.real(mean, "mean"), v.real(var, "var", minimum=0.0, open_min=True)
 
 
 def _checked(x: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -108,12 +75,16 @@ def _checked(x: Any, shape: tuple[int, ...]) -> np.ndarray:
     return a
 
 
+def _counts(n: Any, size: Any, chunk_draws: Any) -> tuple[int, int, int]:
+    return (v.integer(n, "n", minimum=1), v.integer(size, "size", minimum=1),
+            v.integer(chunk_draws, "chunk_draws", minimum=1))
+
+
 def _iter_sums(dist: Any, n: Any, size: Any, mean: Any, var: Any, seed: Any, chunk_draws: Any) -> Iterator[np.ndarray]:
-    n, size, chunk_draws = _pos_int(n, "n"), _pos_int(size, "size"), _pos_int(chunk_draws, "chunk_draws")
     draw = _make_sampler(dist)
-    m, v = _moments(dist, mean, var)
+    m, variance = _moments(dist, mean, var)
     ss = _seed_sequence(seed)
-    scale = 1.0 / math.sqrt(n * v)
+    scale = 1.0 / math.sqrt(n * variance)
     if n > BLOCK_DRAWS:  # one block per sum, drawn in fixed pieces
         for _ in range(size):
             (child,) = ss.spawn(1)
@@ -180,9 +151,11 @@ def standardized_sums(
     Hall, "The Bootstrap and Edgeworth Expansion" (1992), sec. 2.2 (the statistic);
     O'Neill, "PCG" (2014) and numpy ``SeedSequence`` (independent streams).
     """
-    out = np.empty(_pos_int(size, "size"))
+    n, size, chunk_draws = _counts(n, size, chunk_draws)
+    ss = _seed_sequence(seed)  # once: a Generator seed is consumed
+    out = np.empty(size)
     i = 0
-    for s in _iter_sums(dist, n, size, mean, var, seed, chunk_draws):
+    for s in _iter_sums(dist, n, size, mean, var, ss, chunk_draws):
         out[i : i + s.size] = s
         i += s.size
     return out
@@ -203,19 +176,30 @@ def standardized_sum_counts(
 
     The ``len(edges) + 1`` bins are :math:`(-\infty, e_0), [e_0, e_1), \dots, [e_{last}, \infty)`,
     i.e. bin ``np.searchsorted(edges, s, side="right")``.  Same draws as
-    :func:`standardized_sums` for the same arguments.
+    :func:`standardized_sums` for the same arguments; the memory is that of one chunk.
+
+    Parameters
+    ----------
+    dist, n, size, mean, var, seed, chunk_draws
+        As for :func:`standardized_sums`.
+    edges
+        Strictly increasing, finite bin edges (at least one).
 
     Returns
     -------
     numpy.ndarray
         int64 counts of length ``len(edges) + 1``, summing to ``size``.
+
+    References
+    ----------
+    Hall, "The Bootstrap and Edgeworth Expansion" (1992), sec. 2.2 (the statistic).
     """
-    e = np.array(edges, dtype=float, copy=True)
-    if e.ndim != 1 or e.size < 1:
-        raise ValueError(f"edges must be a non-empty 1-D array, got shape {e.shape}")
-    if not np.all(np.isfinite(e)) or np.any(np.diff(e) <= 0):
-        raise ValueError("edges must be finite and strictly increasing")
+    n, size, chunk_draws = _counts(n, size, chunk_draws)
+    e = v.array(edges, "edges", ndim=1, min_size=1)
+    if np.any(np.diff(e) <= 0):
+        raise ValueError("edges must be strictly increasing")
+    ss = _seed_sequence(seed)
     counts = np.zeros(e.size + 1, dtype=np.int64)
-    for s in _iter_sums(dist, n, size, mean, var, seed, chunk_draws):
+    for s in _iter_sums(dist, n, size, mean, var, ss, chunk_draws):
         counts += np.bincount(np.searchsorted(e, s, side="right"), minlength=e.size + 1)
     return counts

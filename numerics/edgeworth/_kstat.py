@@ -1,4 +1,4 @@
-"""Private: Fisher's k-statistics of any order with jackknife standard errors (re-exported by numerics.sums)."""
+"""Private: Fisher's k-statistics of any order with jackknife standard errors (re-exported by numerics.edgeworth)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from numerics import validate as v
 from numerics.estimate import Estimate
 
 __all__ = ["k_statistics", "MAX_KSTAT_ORDER"]
@@ -105,16 +106,12 @@ def k_statistics(x: Any, order: int = 4, *, jackknife_chunk: int = 2**18) -> Est
     McCullagh (1987), ch. 4; Efron & Stein, Ann. Statist. 9 (1981) 586 (jackknife).
     """
     t0 = time.perf_counter()
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
-        raise TypeError(f"order must be an int, got {type(order).__name__}")
-    if not 1 <= order <= MAX_KSTAT_ORDER:
-        raise ValueError(f"order must be in [1, {MAX_KSTAT_ORDER}], got {order}")
-    a = np.asarray(x, dtype=float).ravel()
+    order = v.integer(order, "order", minimum=1, maximum=MAX_KSTAT_ORDER)
+    jackknife_chunk = v.integer(jackknife_chunk, "jackknife_chunk", minimum=1)
+    a = v.array(x, "x").ravel()
     n = a.size
     if n < order + 1:  # k_r needs N >= r; its delete-one jackknife needs N - 1 >= r
         raise ValueError(f"x must hold at least order + 1 = {order + 1} samples, got {n}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError("x must be finite (found NaN/inf)")
     c = float(a.mean())
     d = a - c
     S: list[Any] = [float(n)]

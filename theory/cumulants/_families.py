@@ -9,28 +9,29 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from theory._moments import cumulants_from_moments, moments_from_cumulants
+from theory import validate as v
+from theory.cumulants._moments import cumulants_from_moments, moments_from_cumulants
 
 __all__ = ["family_cumulants", "FAMILIES", "exact"]
 
 
-def exact(v: Any, name: str) -> sp.Expr:
+def exact(value: Any, name: str) -> sp.Expr:
     """Convert a parameter to an exact sympy value (floats exactly, by their binary value)."""
-    if isinstance(v, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a number or sympy expression, got bool")
-    if isinstance(v, (int, np.integer)):
-        return sp.Integer(int(v))
-    if isinstance(v, Fraction):
-        return sp.Rational(v.numerator, v.denominator)
-    if isinstance(v, (float, np.floating)):
-        if not math.isfinite(float(v)):
-            raise ValueError(f"{name} must be finite, got {v}")
-        return sp.Rational(float(v))
-    if isinstance(v, sp.Expr):
-        if v.is_number and (v.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or v.is_finite is False):
-            raise ValueError(f"{name} must be finite, got {v}")
-        return v
-    raise TypeError(f"{name} must be an int, Fraction, float or sympy expression, got {type(v).__name__}")
+    if isinstance(value, (bool, np.bool_)) or value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a number or sympy expression; got {value!r}")
+    if isinstance(value, (int, np.integer)):
+        return sp.Integer(int(value))
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(float(value)):
+            raise ValueError(f"{name} must be finite, got {value}")
+        return sp.Rational(float(value))
+    if isinstance(value, sp.Expr):
+        if value.is_number and (value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.is_finite is False):
+            raise ValueError(f"{name} must be finite, got {value}")
+        return value
+    raise TypeError(f"{name} must be an int, Fraction, float or sympy expression, got {type(value).__name__}")
 
 
 def _need(value: sp.Expr, ok: Callable[[float], bool], name: str, accepted: str) -> None:
@@ -39,14 +40,14 @@ def _need(value: sp.Expr, ok: Callable[[float], bool], name: str, accepted: str)
         raise ValueError(f"{name} must be {accepted}, got {value}")
 
 
-def _pos(v: Any, name: str) -> sp.Expr:
-    e = exact(v, name)
+def _pos(value: Any, name: str) -> sp.Expr:
+    e = exact(value, name)
     _need(e, lambda x: x > 0, name, "> 0")
     return e
 
 
-def _prob(v: Any, name: str) -> sp.Expr:
-    e = exact(v, name)
+def _prob(value: Any, name: str) -> sp.Expr:
+    e = exact(value, name)
     _need(e, lambda x: 0 <= x <= 1, name, "in [0, 1]")
     return e
 
@@ -187,13 +188,10 @@ def family_cumulants(family: str, order: int, **params: Any) -> list[sp.Expr]:
     Johnson, Kotz & Balakrishnan, "Continuous Univariate Distributions" (uniform: Bernoulli numbers).
     """
     if not isinstance(family, str):
-        raise TypeError(f"family must be a string, got {type(family).__name__}")
+        raise TypeError(f"family must be a string; got {v.describe(family)}")
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}; known: {sorted(FAMILIES)}")
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
-        raise TypeError(f"order must be an int, got {type(order).__name__}")
-    if order < 1:
-        raise ValueError(f"order must be >= 1, got {order}")
+    order = v.integer(order, "order", minimum=1)
     try:
         return list(FAMILIES[family](int(order), **params))
     except TypeError as exc:

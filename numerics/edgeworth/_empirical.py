@@ -1,4 +1,4 @@
-"""Private: empirical CDF, density and quantiles with standard errors (re-exported by numerics.sums)."""
+"""Private: empirical CDF, density and quantiles with standard errors (re-exported by numerics.edgeworth)."""
 
 from __future__ import annotations
 
@@ -8,27 +8,35 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from numerics import validate as v
 from numerics.estimate import Estimate, bootstrap_stderr
 
 __all__ = ["empirical_cdf", "empirical_density", "empirical_quantiles", "density_from_counts", "cdf_from_counts"]
 
 
 def _samples(samples: Any) -> np.ndarray:
-    x = np.asarray(samples, dtype=float).ravel()
+    x = v.array(samples, "samples").ravel()
     if x.size < 2:
         raise ValueError(f"samples must hold at least two values, got {x.size}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("samples must be finite (found NaN/inf)")
     return x
 
 
 def _edges(edges: Any, minimum: int = 2) -> np.ndarray:
-    e = np.array(edges, dtype=float, copy=True)
-    if e.ndim != 1 or e.size < minimum:
-        raise ValueError(f"edges must be a 1-D array of at least {minimum} values, got shape {e.shape}")
-    if not np.all(np.isfinite(e)) or np.any(np.diff(e) <= 0):
-        raise ValueError("edges must be finite and strictly increasing")
+    e = v.array(edges, "edges", ndim=1, min_size=minimum)
+    if np.any(np.diff(e) <= 0):
+        raise ValueError("edges must be strictly increasing")
     return e
+
+
+def _counts(counts: Any, edges: np.ndarray) -> np.ndarray:
+    c = v.array(counts, "counts", ndim=1)
+    if c.shape != (edges.size + 1,):
+        raise ValueError(f"counts must be {edges.size + 1} numbers (len(edges) + 1); got shape {c.shape}")
+    if np.any(c < 0) or np.any(c != np.floor(c)):
+        raise ValueError("counts must be non-negative whole numbers")
+    if c.sum() < 1:
+        raise ValueError("counts must not all be zero")
+    return c
 
 
 def _binomial_se(count: np.ndarray, total: int) -> np.ndarray:
@@ -50,15 +58,18 @@ def empirical_cdf(samples: Any, x: Any) -> Estimate:
     x
         Points (scalar or array); the result has the shape of ``x``.
 
+    Returns
+    -------
+    Estimate
+        ``value`` :math:`\hat F(x)`, ``stderr`` as above, ``method="binomial"``.
+
     References
     ----------
     van der Vaart, "Asymptotic Statistics" (1998), ch. 19; Brown, Cai & DasGupta, Stat. Sci. 16 (2001) 101.
     """
     t0 = time.perf_counter()
     s = np.sort(_samples(samples))
-    xa = np.asarray(x, dtype=float)
-    if not np.all(np.isfinite(xa)):
-        raise ValueError("x must be finite")
+    xa = v.array(x, "x")
     c = np.searchsorted(s, xa, side="right").astype(float)
     return Estimate(c / s.size, _binomial_se(c, s.size), s.size, None, time.perf_counter() - t0, "binomial", {"x": xa})
 
@@ -66,16 +77,29 @@ def empirical_cdf(samples: Any, x: Any) -> Estimate:
 def cdf_from_counts(counts: Any, edges: Any) -> Estimate:
     r"""CDF at the edges, :math:`\hat P(X < e_i)`, from counts in the bins ``(-inf,e0), [e0,e1), ..., [e_last, inf)``.
 
-    Binomial standard errors as in :func:`empirical_cdf`; ``counts`` as returned by
-    :func:`numerics.sums.standardized_sum_counts`.
+    :math:`\hat P(X < e_i) = N^{-1}\sum_{j \le i} c_j` with binomial standard errors as in
+    :func:`empirical_cdf`.
+
+    Parameters
+    ----------
+    counts
+        ``len(edges) + 1`` non-negative whole numbers, as returned by
+        :func:`numerics.edgeworth.standardized_sum_counts` (outer bins included).
+    edges
+        Strictly increasing bin edges (at least one).
+
+    Returns
+    -------
+    Estimate
+        The CDF below each edge, shape ``(len(edges),)``.
+
+    References
+    ----------
+    van der Vaart, "Asymptotic Statistics" (1998), ch. 19.
     """
     e = _edges(edges, minimum=1)
-    c = np.asarray(counts)
-    if c.shape != (e.size + 1,) or np.any(c < 0):
-        raise ValueError(f"counts must be {e.size + 1} non-negative numbers (len(edges) + 1)")
+    c = _counts(counts, e)
     total = int(c.sum())
-    if total < 1:
-        raise ValueError("counts must not all be zero")
     below = np.cumsum(c)[:-1].astype(float)
     return Estimate(below / total, _binomial_se(below, total), total, None, 0.0, "binomial", {"x": e})
 
@@ -85,15 +109,27 @@ def density_from_counts(counts: Any, edges: Any) -> Estimate:
 
     :math:`\hat f_i = c_i / (N w_i)` with :math:`N` the total count (outer bins included) and
     standard error :math:`\sqrt{\tilde p_i(1-\tilde p_i)/N}/w_i`.  The estimate is the bin average
-    of the density, not its value at the centre (Scott, "Multivariate Density Estimation", 2015, ch. 3).
+    of the density, not its value at the centre.
+
+    Parameters
+    ----------
+    counts
+        ``len(edges) + 1`` non-negative whole numbers (outer bins included).
+    edges
+        Strictly increasing bin edges (at least two).
+
+    Returns
+    -------
+    Estimate
+        Densities of the ``len(edges) - 1`` inner bins; diagnostics ``edges``, ``centers``, ``widths``, ``counts``.
+
+    References
+    ----------
+    Scott, *Multivariate Density Estimation* (2015), ch. 3.
     """
     e = _edges(edges)
-    c = np.asarray(counts)
-    if c.shape != (e.size + 1,) or np.any(c < 0):
-        raise ValueError(f"counts must be {e.size + 1} non-negative numbers (len(edges) + 1)")
+    c = _counts(counts, e)
     total = int(c.sum())
-    if total < 1:
-        raise ValueError("counts must not all be zero")
     inner = c[1:-1].astype(float)
     w = np.diff(e)
     diag = {"edges": e, "centers": 0.5 * (e[1:] + e[:-1]), "widths": w, "counts": inner}
@@ -103,8 +139,24 @@ def density_from_counts(counts: Any, edges: Any) -> Estimate:
 def empirical_density(samples: Any, edges: Any) -> Estimate:
     r"""Histogram density of ``samples`` on the bins ``[e_i, e_{i+1})`` with binomial standard errors.
 
-    Normalised by the total number of samples (those outside the edges included);
-    see :func:`density_from_counts`.
+    Normalised by the total number of samples (those outside the edges included):
+    :math:`\hat f_i = c_i/(N w_i)`; see :func:`density_from_counts`.
+
+    Parameters
+    ----------
+    samples
+        iid draws (flattened; not mutated), at least two.
+    edges
+        Strictly increasing bin edges (at least two).
+
+    Returns
+    -------
+    Estimate
+        As :func:`density_from_counts`.
+
+    References
+    ----------
+    Scott, *Multivariate Density Estimation* (2015), ch. 3.
     """
     t0 = time.perf_counter()
     s = _samples(samples)
@@ -135,6 +187,15 @@ def empirical_quantiles(samples: Any, q: Any, *, seed: int = 0, method: str = "s
         iid draws (flattened, not mutated).
     q
         Probabilities in (0, 1) (scalar or array).
+    seed
+        Seed of the bootstrap resamples (``method="bootstrap"``).
+    method
+        ``"spacing"`` or ``"bootstrap"``.
+
+    Returns
+    -------
+    Estimate
+        Quantiles and standard errors with the shape of ``q``.
 
     References
     ----------
@@ -143,9 +204,11 @@ def empirical_quantiles(samples: Any, q: Any, *, seed: int = 0, method: str = "s
     """
     t0 = time.perf_counter()
     s = np.sort(_samples(samples))
-    qa = np.asarray(q, dtype=float)
+    qa = v.array(q, "q")
     if not np.all((qa > 0) & (qa < 1)):
         raise ValueError("q must lie strictly inside (0, 1)")
+    seed = v.seed(seed)
+    method = v.choice(method, "method", ("spacing", "bootstrap"))
     n = s.size
     value = np.quantile(s, qa)
     if method == "spacing":
@@ -155,9 +218,7 @@ def empirical_quantiles(samples: Any, q: Any, *, seed: int = 0, method: str = "s
         sparsity = (np.quantile(s, hi) - np.quantile(s, lo)) / np.maximum(hi - lo, 1.0 / n)
         se = sparsity * np.sqrt(qa * (1 - qa) / n)
         diag: dict[str, Any] = {"q": qa, "bandwidth": h, "density_at_quantile": 1.0 / np.maximum(sparsity, 1e-300)}
-    elif method == "bootstrap":
+    else:
         se = bootstrap_stderr(s, lambda x: np.quantile(x, qa), resamples=200, seed=seed)
         diag = {"q": qa}
-    else:
-        raise ValueError(f"method must be 'spacing' or 'bootstrap', got {method!r}")
     return Estimate(value, np.asarray(se), n, seed if method == "bootstrap" else None, time.perf_counter() - t0, method, diag)

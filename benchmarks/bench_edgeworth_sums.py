@@ -1,10 +1,10 @@
-"""Benchmark numerics.sums: throughput and memory of the chunked sum sampler, k-statistics cost.
+"""Benchmark numerics.edgeworth: throughput and memory of the chunked sum sampler, k-statistics cost.
 
 Ratios are against baselines timed in the same run:
 - naive: ``(rng.exponential(size=(size, n)) - 1).sum(1) / sqrt(n)`` holding every draw in memory;
 - scipy.stats.kstat (point estimates k1..k4, no standard errors).
 
-Run: ``.venv/bin/python benchmarks/bench_sums.py``; writes ``benchmarks/results/sums.json``.
+Run: ``.venv/bin/python benchmarks/bench_edgeworth_sums.py``; writes ``benchmarks/results/edgeworth_sums.json``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from numerics.sums import k_statistics, standardized_sum_counts, standardized_sums
+from numerics.edgeworth import k_statistics, standardized_sum_counts, standardized_sums
 
 
 def _timed(fn, repeat: int = 3) -> tuple[float, float]:
@@ -65,7 +65,7 @@ def main() -> None:
     for k, (t, m) in rows_k.items():
         print(f"{k:45s} {t:8.3f} {t / t_kstat:7.2f} {m:9.1f}")
         out["kstat"][k] = {"seconds": t, "ratio_to_scipy_kstat": t / t_kstat, "peak_mib": m}
-    path = Path(__file__).parent / "results" / "sums.json"
+    path = Path(__file__).parent / "results" / "edgeworth_sums.json"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(out, indent=2) + "\n")
     print(f"\nwrote {path}")

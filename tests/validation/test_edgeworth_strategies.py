@@ -62,3 +62,21 @@ def test_hankel_invariant_rejects_non_realisable_sequences():
     with pytest.raises(AssertionError):
         inv._hankel.hypothesis.inner_test([0.0, 1.0, 1.0, -1.5, 0.0, 0.0, 0.0, 30.0])
     inv._hankel.hypothesis.inner_test([0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])  # the Gaussian passes
+
+
+def test_expansion_invariant_passes_and_rejects_a_wrong_term(monkeypatch):
+    k = [1.0, 1.0, 2.0, 6.0, 24.0, 120.0, 720.0, 5040.0]  # Exp(1)
+    inv._expansion_cumulants.hypothesis.inner_test(k, 3, 7.0)
+    from theory.edgeworth import Edgeworth
+
+    real = Edgeworth._terms
+
+    def wrong(self, j):  # the lambda_4 / 24 coefficient of p_2 one percent off
+        t = dict(real(self, j))
+        if j == 2:
+            t[4] *= 1.01
+        return t
+
+    monkeypatch.setattr(Edgeworth, "_terms", wrong)
+    with pytest.raises(AssertionError):
+        inv._expansion_cumulants.hypothesis.inner_test(k, 3, 7.0)
