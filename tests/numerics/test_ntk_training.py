@@ -14,6 +14,12 @@ from numerics.ntk import (MLPSpec, empirical_ntk, ensemble_mean_cov, ensemble_nt
 ACTIVATIONS: list[Any] = ["linear", "relu", "erf", "tanh", "gelu", "silu", "sigmoid", ("leaky_relu", 0.2), torch.sin]
 
 
+def _act_id(a: Any) -> str:
+    """A stable test id (an object's repr holds its address, which differs between xdist workers)."""
+    return getattr(a, "__name__", None) or str(a)
+
+
+
 def _setup() -> tuple[MLPSpec, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(6, 3))
@@ -43,7 +49,7 @@ def test_batched_gd_equals_per_member_loop() -> None:
         np.testing.assert_allclose(r.outputs[-1, e], ref.numpy(), rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("act", ACTIVATIONS, ids=str)
+@pytest.mark.parametrize("act", ACTIVATIONS, ids=_act_id)
 @pytest.mark.parametrize("param", ["ntk", "standard"])
 def test_hand_backprop_equals_autograd_every_activation(act: str, param: str) -> None:
     """The hand-written batched kernel against plain autograd on each member (all activations, both
@@ -206,7 +212,7 @@ def _jacobian_ntk(spec: MLPSpec, params: list, X1: torch.Tensor, X2: torch.Tenso
     return vmap(one)(tuple(params))
 
 
-@pytest.mark.parametrize("act", ACTIVATIONS, ids=str)
+@pytest.mark.parametrize("act", ACTIVATIONS, ids=_act_id)
 @pytest.mark.parametrize("param", ["ntk", "standard"])
 def test_empirical_ntk_equals_jacobian_reference(act: Any, param: str) -> None:
     """The batched backprop kernel against torch.func Jacobians, on X1 x X1 and X1 x X2."""

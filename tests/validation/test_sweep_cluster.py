@@ -150,8 +150,8 @@ def test_sweep_survives_a_worker_killed_midway(tmp_path: Any, processes: _Proces
     df = load(store)
     assert sorted(zip(df.width, df.seed)) == sorted((w, s) for w in WIDTHS for s in SEEDS)
     assert df.passed.all()
-    # the values of a serial run (the sleep changes no number)
-    ref = sweep(NAME, {"width": list(WIDTHS)}, list(SEEDS), store=str(tmp_path / "serial.sqlite")).to_frame()
+    # the values of a serial run of the same grid
+    ref = sweep(NAME, {"width": list(WIDTHS), "sleep": [SLEEP]}, list(SEEDS), store=str(tmp_path / "serial.sqlite")).to_frame()
     a, b = df.sort_values(["width", "seed"]), ref.sort_values(["width", "seed"])
     for col in ("estimate", "stderr", "statistic", "p_value", "prediction", "check_seed", "estimate_json"):
         assert a[col].tolist() == b[col].tolist(), col

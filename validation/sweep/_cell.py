@@ -72,29 +72,31 @@ def make_cells(check: Check, points: list[dict[str, Any]], seeds: list[int], *, 
                fixed: Mapping[str, Any] | None = None) -> list[Cell]:
     """The cells of ``points`` x ``seeds`` (points outer, seeds inner), identities computed."""
     version = theorycheck_version()
-    default = _canonical(jsonable(check.params(mode), max_items=None))
+    default = jsonable(check.params(mode), max_items=None)
     out = []
     for point in points:
         overrides = {**(fixed or {}), **point}
         pj = _canonical(jsonable(check.params(mode, overrides), max_items=None))
         for s in seeds:
             key = hashlib.sha256(_canonical([task, check.name, mode, json.loads(pj), int(s), version]).encode()).hexdigest()
-            out.append(Cell(task, check.name, check.area, mode, overrides, pj, int(s), cell_seed(check.name, s, pj, default),
-                            version, key))
+            out.append(Cell(task, check.name, check.area, mode, overrides, pj, int(s),
+                            cell_seed(check.name, s, point, default), version, key))
     return out
 
 
-def cell_seed(name: str, seed: int, params_json: str, default_json: str) -> int:
+def cell_seed(name: str, seed: int, point: Mapping[str, Any], default: Mapping[str, Any]) -> int:
     """The measurement seed of a cell.
 
-    With the check's default parameters it is the suite's seed ``check_seed(seed, name)``, so the
-    cell reproduces ``theorycheck run NAME --seed SEED``; at any other grid point the parameters
-    enter the seed, so different grid points are independent measurements (a scaling fit across
-    the grid then has independent errors, as its interval assumes).
+    The swept values that differ from the check's defaults enter the seed, so different grid
+    points are independent measurements (a scaling fit across the grid then has independent
+    errors, as its interval assumes).  At the default point it is the suite's seed
+    ``check_seed(seed, name)``, so that cell reproduces ``theorycheck run NAME --seed SEED``.
+    Fixed (not swept) parameters do not enter it.
     """
-    if params_json == default_json:
+    moved = {k: x for k, x in sorted(jsonable(dict(point), max_items=None).items()) if default.get(k) != x}
+    if not moved:
         return check_seed(seed, name)
-    return check_seed(seed, f"{name}|{params_json}")
+    return check_seed(seed, f"{name}|{_canonical(moved)}")
 
 
 @functools.lru_cache(maxsize=1)
