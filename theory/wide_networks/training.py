@@ -32,7 +32,7 @@ import numpy as np
 import sympy as sp
 
 from theory.derivation import Derivation, register_derivation
-from theory.wide_networks.kernels import nngp_kernel, ntk_kernel
+from theory.wide_networks._kernels import nngp_kernel, ntk_kernel
 
 __all__ = ["ntk_predict", "nngp_posterior", "ntk_stability_limit", "ntk_gradient_flow_derivation"]
 

@@ -1,8 +1,11 @@
-"""Statistics of network-ensemble outputs with standard errors (re-exported by :mod:`numerics.networks`).
+"""Statistics of network-ensemble outputs with standard errors.
 
 iid means (analytic) and the delta method for ratios of means (Casella & Berger,
 *Statistical Inference*, sec. 5.5.4); Rao-Blackwellised versions from the conditional
-Gaussian law of the output given the last hidden layer.
+Gaussian law of the output given the last hidden layer.  A moment ratio also carries the
+sample moments a calibrated test of it needs (``diagnostics["ratio_moments"]``): the delta
+method's normal z is skewed for heavy-tailed conditional variances, and a test that corrects
+for the skewness (Hall 1992) needs the third moments of the influence function.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from numerics import validate as v
 from numerics.estimate import Estimate
 
 __all__ = [
@@ -33,24 +37,58 @@ def _ratio_of_means(a: np.ndarray, b: np.ndarray, p: float) -> tuple[float, floa
     return float(ma / mb ** p), float(math.sqrt(max(g @ cov @ g, 0.0)))
 
 
-def _samples1d(samples: Any) -> np.ndarray:
-    s = np.asarray(samples, dtype=float).ravel()
-    if s.size < 2 or not np.all(np.isfinite(s)):
-        raise ValueError("samples must hold >= 2 finite values")
-    return s
+def _samples1d(samples: Any, name: str = "samples") -> np.ndarray:
+    return v.array(samples, name, ndim=1, min_size=2)
+
+
+def _seed_seconds(seed: Any, seconds: Any) -> tuple[int | None, float]:
+    return (None if seed is None else v.seed(seed)), v.real(seconds, "seconds", minimum=0.0)
+
+
+def ratio_moments(a: np.ndarray, b: np.ndarray, m: int) -> dict[str, float]:
+    """Means and central moments (orders 2 and 3) of the pair ``(a, b)``, for a test of ``E a / (E b)^m``."""
+    ma, mb = float(a.mean()), float(b.mean())
+    da, db = a - ma, b - mb
+    out = {"n": float(a.size), "m": float(m), "mean_a": ma, "mean_b": mb}
+    for key, x in (("aa", da * da), ("ab", da * db), ("bb", db * db)):
+        out["s" + key] = float(x.mean())
+    for key, x in (("aaa", da ** 3), ("aab", da * da * db), ("abb", da * db * db), ("bbb", db ** 3)):
+        out["s" + key] = float(x.mean())
+    return out
 
 
 def moment_ratio_estimate(samples: Any, k: int, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
-    """:math:`\\overline{z^k} / (\\overline{z^2})^{k/2}` (moments about 0) with a delta-method standard error."""
+    """:math:`\\overline{z^k} / (\\overline{z^2})^{k/2}` (moments about 0) with a delta-method standard error.
+
+    Parameters
+    ----------
+    samples
+        One-dimensional finite samples (at least 2).
+    k
+        Moment order, an int >= 2.
+    seed, seconds
+        Recorded in the :class:`~numerics.estimate.Estimate`.
+
+    Returns
+    -------
+    Estimate
+
+    References
+    ----------
+    Casella & Berger, *Statistical Inference* (2002), sec. 5.5.4 (delta method).
+    """
     s = _samples1d(samples)
-    if k < 2:
-        raise ValueError(f"k must be >= 2, got {k}")
-    v, se = _ratio_of_means(s ** k, s ** 2, k / 2)
-    return Estimate(v, se, s.size, seed=seed, seconds=seconds, method="delta")
+    k = v.integer(k, "k", minimum=2)
+    seed, seconds = _seed_seconds(seed, seconds)
+    val, se = _ratio_of_means(s ** k, s ** 2, k / 2)
+    return Estimate(val, se, s.size, seed=seed, seconds=seconds, method="delta")
 
 
 def excess_kurtosis_estimate(samples: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
-    """Excess kurtosis about 0, :math:`\\overline{z^4}/(\\overline{z^2})^2 - 3`, with a delta-method standard error."""
+    """Excess kurtosis about 0, :math:`\\overline{z^4}/(\\overline{z^2})^2 - 3`, with a delta-method standard error.
+
+    Arguments as :func:`moment_ratio_estimate` (Casella & Berger 2002, sec. 5.5.4).
+    """
     e = moment_ratio_estimate(samples, 4, seed=seed, seconds=seconds)
     return Estimate(e.value - 3.0, e.stderr, e.samples, seed=seed, seconds=seconds, method="delta")
 
@@ -63,7 +101,8 @@ def conditional_moments_estimate(S: Any, *, seed: int | None = None, seconds: fl
     Gaussian noise of the last layer (Rao-Blackwell; Casella & Berger sec. 7.3.3).  Returns
     ``value = [variance, excess_kurtosis]`` with delta-method standard errors.
     """
-    s = _samples1d(S)
+    s = _samples1d(S, "S")
+    seed, seconds = _seed_seconds(seed, seconds)
     var, se_var = float(s.mean()), float(s.std(ddof=1) / math.sqrt(s.size))
     r, se_r = _ratio_of_means(s * s, s, 2.0)
     return Estimate(np.array([var, 3 * (r - 1)]), np.array([se_var, 3 * se_r]), s.size, seed=seed,
@@ -74,15 +113,26 @@ def conditional_moment_ratio_estimate(S: Any, k: int, *, seed: int | None = None
     """Rao-Blackwellised :math:`E z^k/(E z^2)^{k/2}` for :math:`z \\mid S \\sim N(0, S)`, even ``k``.
 
     Equals :math:`(k-1)!!\\,\\overline{S^{k/2}}/\\overline{S}^{k/2}` (Gaussian moments
-    :math:`E[g^k] = (k-1)!!`); delta-method standard error (Casella & Berger sec. 5.5.4).
+    :math:`E[g^k] = (k-1)!!`); delta-method standard error (Casella & Berger sec. 5.5.4), and in
+    ``diagnostics["ratio_moments"]`` the means and central moments of :math:`(S^{k/2}, S)` up to
+    order 3, from which a skewness-corrected test of a hypothesised ratio is computed (Hall 1992).
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``S`` not a finite 1-d array of >= 2 values; ``k`` not an even int >= 2.
     """
-    s = _samples1d(S)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2 or k % 2:
-        raise ValueError(f"k must be an even int >= 2, got {k!r}")
+    s = _samples1d(S, "S")
+    k = v.integer(k, "k", minimum=2)
+    if k % 2:
+        raise ValueError(f"k must be even; got {k}")
+    seed, seconds = _seed_seconds(seed, seconds)
     m = k // 2
     df = float(np.prod(np.arange(k - 1, 0, -2)))
-    v, se = _ratio_of_means(s ** m, s, float(m))
-    return Estimate(df * v, df * se, s.size, seed=seed, seconds=seconds, method="delta (conditional Gaussian)")
+    a = s ** m
+    val, se = _ratio_of_means(a, s, float(m))
+    return Estimate(df * val, df * se, s.size, seed=seed, seconds=seconds, method="delta (conditional Gaussian)",
+                    diagnostics={"ratio_moments": {**ratio_moments(a, s, m), "double_factorial": df}})
 
 
 def covariance_estimate(outputs: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
@@ -91,9 +141,10 @@ def covariance_estimate(outputs: Any, *, seed: int | None = None, seconds: float
     ``outputs`` is ``(members, points)``; the ensemble mean is 0 by the symmetry :math:`W \\to -W` of the
     initialisation, so the raw second moments are unbiased for the covariance.
     """
-    Z = np.asarray(outputs, dtype=float)
-    if Z.ndim != 2 or Z.shape[0] < 2 or not np.all(np.isfinite(Z)):
-        raise ValueError(f"outputs must be a finite (members >= 2, points) array, got shape {Z.shape}")
+    Z = v.array(outputs, "outputs", ndim=2)
+    if Z.shape[0] < 2 or Z.shape[1] < 1:
+        raise ValueError(f"outputs must have shape (members >= 2, points >= 1); got {Z.shape}")
+    seed, seconds = _seed_seconds(seed, seconds)
     prod = Z[:, :, None] * Z[:, None, :]
     return Estimate(prod.mean(0), prod.std(0, ddof=1) / math.sqrt(Z.shape[0]), Z.shape[0], seed=seed,
                     seconds=seconds, method="analytic")
@@ -107,9 +158,10 @@ def fourth_cumulant_estimate(outputs: Any, *, seed: int | None = None, seconds: 
     :math:`z_az_bz_cz_d - m_{cd}z_az_b - m_{ab}z_cz_d - m_{bd}z_az_c - m_{ac}z_bz_d - m_{bc}z_az_d - m_{ad}z_bz_c`
     (van der Vaart, *Asymptotic Statistics*, ch. 20), whose standard deviation over :math:`\\sqrt{E}` is the error.
     """
-    Z = np.asarray(outputs, dtype=float)
-    if Z.ndim != 2 or Z.shape[0] < 2 or not np.all(np.isfinite(Z)):
-        raise ValueError(f"outputs must be a finite (members >= 2, points) array, got shape {Z.shape}")
+    Z = v.array(outputs, "outputs", ndim=2)
+    if Z.shape[0] < 2 or Z.shape[1] < 1:
+        raise ValueError(f"outputs must have shape (members >= 2, points >= 1); got {Z.shape}")
+    seed, seconds = _seed_seconds(seed, seconds)
     P = Z.shape[1]
     m2 = Z.T @ Z / Z.shape[0]
     val = np.empty((P,) * 4)
@@ -134,9 +186,10 @@ def conditional_fourth_cumulant_estimate(Sigma: Any, *, seed: int | None = None,
     ``Sigma`` is ``(members, P, P)``; delta-method standard errors from the influence function
     :math:`\\sum (\\Sigma_{ab}-\\bar\\Sigma_{ab})(\\Sigma_{cd}-\\bar\\Sigma_{cd})` over the three pairings.
     """
-    S = np.asarray(Sigma, dtype=float)
-    if S.ndim != 3 or S.shape[1] != S.shape[2] or S.shape[0] < 2 or not np.all(np.isfinite(S)):
-        raise ValueError(f"Sigma must be a finite (members >= 2, P, P) array, got shape {S.shape}")
+    S = v.array(Sigma, "Sigma", ndim=3)
+    if S.shape[1] != S.shape[2] or S.shape[0] < 2 or S.shape[1] < 1:
+        raise ValueError(f"Sigma must have shape (members >= 2, P, P); got {S.shape}")
+    seed, seconds = _seed_seconds(seed, seconds)
     P, N = S.shape[1], S.shape[0]
     D = S - S.mean(0)
     val = np.empty((P,) * 4)
