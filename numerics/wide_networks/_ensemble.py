@@ -287,7 +287,7 @@ def module_ensemble_outputs(
     Xa = v.array(X, "X", ndim=2, min_size=1)
     ensemble_size = v.integer(ensemble_size, "ensemble_size", minimum=1)
     seed = v.seed(seed)
-    B = _chunk(ensemble_size, 1, chunk_size, 1)
+    B = min(v.integer(chunk_size, "chunk_size", minimum=1), ensemble_size)
     dev = _device(device)
     Xt = torch.as_tensor(Xa, dtype=_dtype(dtype), device=dev)
     outs = []
