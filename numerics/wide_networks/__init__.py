@@ -19,6 +19,7 @@ from numerics.wide_networks._stats import (
     covariance_estimate,
     excess_kurtosis_estimate,
     fourth_cumulant_estimate,
+    integrated_moments_estimate,
     moment_ratio_estimate,
 )
 
@@ -33,4 +34,5 @@ __all__ = [
     "covariance_estimate",
     "fourth_cumulant_estimate",
     "conditional_fourth_cumulant_estimate",
+    "integrated_moments_estimate",
 ]

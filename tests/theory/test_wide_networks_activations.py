@@ -149,3 +149,29 @@ def test_piecewise_constant_finite_width_and_density():
     d = output_density("step", 10, 1.0, 0.0, 1.0)
     # X = w 1[z > 0]: <sigma^2> = <sigma^4> = 1/2, kappa_4 = 3 (1/2 - 1/4)
     assert d.cumulants[1] == pytest.approx(0.5) and d.cumulants[3] == pytest.approx(0.75)
+
+
+def test_exact_output_cdf_against_closed_form_and_bounds_its_error():
+    """Linear activation, zero bias: S = K1 C_W chi2_n / n, so F(x) = E Phi(x / sqrt(S)) by 1-D quadrature."""
+    from scipy import integrate, stats
+
+    d = output_density("linear", 4, 1.0, 0.0, 1.0)
+    x = np.array([-1.0, 0.5, 2.0])
+    F, err = d.exact_cdf(x, return_error=True)
+    ref = np.array([integrate.quad(lambda s: stats.norm.cdf(a / np.sqrt(s)) * stats.gamma(2, scale=0.5).pdf(s), 0,
+                                   np.inf, epsabs=1e-13)[0] for a in x])
+    assert np.all(np.abs(F - ref) <= err) and np.all(err < 1e-5)
+
+
+def test_edgeworth_error_exceeds_its_first_omitted_term_at_width_5():
+    """Why the density check's budget is the error against the exact CDF: at width 5 (erf, K1 = 2) the
+    real remainder of the 1/n Edgeworth CDF exceeds the first omitted term somewhere on the grid."""
+    d = output_density("erf", 5, 1.0, 0.0, 2.0)
+    x = np.linspace(-2.0, 2.0, 9) * np.sqrt(d.variance)
+    exact, err = d.exact_cdf(x, return_error=True)
+    assert np.any(np.abs(exact - d.cdf(x)) - err > d.cdf_truncation(x))
+
+
+def test_exact_cdf_refuses_laws_with_an_atom():
+    with pytest.raises(ValueError, match="atom"):
+        output_density("relu", 3, 2.0, 0.0, 1.0).exact_cdf(np.array([0.5]))

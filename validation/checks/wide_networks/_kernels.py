@@ -2,9 +2,12 @@
 
 ``wide_networks.nngp_covariance``: the ensemble covariance of one-hidden-layer MLP outputs on
 several inputs against the NNGP kernel (Neal 1996; Lee et al. 2018; exact at any width for one
-hidden layer); ``.module`` measures the same network built as a user's ``torch.nn.Sequential``
-(``stack_module_state`` + ``vmap``).  Power (quick sets): the kernel 5% too large fails at every
-contract seed at the suite's alpha.
+hidden layer), Rao-Blackwellised: the mean over networks of the conditional output covariance
+:math:`\\Sigma = C_b + C_W HH^\\top/n` given the hidden layer.  Power (quick set): the kernel 2% too
+large fails at every contract seed at the suite's alpha (before, with raw output products: 5% was
+rejected in 89% of 200 seeds).  ``.module`` measures the same network built as a user's
+``torch.nn.Sequential`` (``stack_module_state`` + ``vmap``), of which only outputs are seen (raw
+products; building 8000 modules bounds its size): power, the kernel 10% too large.
 
 ``wide_networks.four_point_two_inputs``: the connected four-point function on two inputs
 against the multi-input vertex (Roberts, Yaida & Hanin 2022, sec. 4.2-4.3; exact at any width),
@@ -23,7 +26,7 @@ import numpy as np
 import torch
 
 from numerics.activations import torch_activation
-from numerics.estimate import Estimate
+from numerics.estimate import Estimate, mean_estimate
 from numerics.wide_networks import conditional_fourth_cumulant_estimate, covariance_estimate, module_ensemble_outputs
 from theory.wide_networks import four_point_two_inputs, nngp_kernel
 from validation.check import Check, Display, Prediction, Twin
@@ -81,11 +84,12 @@ def module_factory(m: MLP) -> Callable[[], torch.nn.Module]:
 def _nngp_measure(p: Mapping[str, Any], seed: int, module: bool = False) -> Estimate:
     t0 = time.perf_counter()
     X, m = inputs(p), kernel_mlp(p)
-    if module:
+    if module:  # a user's module: only its outputs are seen, so raw second moments
         Z = module_ensemble_outputs(module_factory(m), X, ensemble_size=p["ensemble_size"], seed=seed)
-    else:
-        Z = ensemble(m, p["ensemble_size"], seed, X, method=p["method"], conditional=False)
-    e = covariance_estimate(Z)
+        e = covariance_estimate(Z)
+    else:  # Rao-Blackwell: E[z_a z_b | last hidden layer] = Sigma_ab, averaged over networks
+        _, Sig = ensemble(m, p["ensemble_size"], seed, X, method=p["method"], dtype=torch.float64, covariance=True)
+        e = mean_estimate(Sig)
     iu = np.triu_indices(len(X))
     return Estimate(e.value[iu], e.stderr[iu], e.samples, seed=seed, seconds=time.perf_counter() - t0, method=e.method)
 
@@ -96,7 +100,8 @@ def _pair_labels(p: Mapping[str, Any]) -> list[str]:
 
 _NNGP_QUICK = {"hidden_widths": (16,), "C_W1": 1.5, "C_W": 1.8, "C_b": 0.1, "points": 4, "d": 3, "input_seed": 0,
                "ensemble_size": 20_000}
-_NNGP_TWINS = (Twin("kernel_x1.05", "the NNGP kernel 5% too large", _scaled(_nngp_predict, 1.05)),)
+_NNGP_TWINS = (Twin("kernel_x1.02", "the NNGP kernel 2% too large", _scaled(_nngp_predict, 1.02)),)
+_MODULE_TWINS = (Twin("kernel_x1.1", "the NNGP kernel 10% too large", _scaled(_nngp_predict, 1.1)),)
 register(Check(
     "wide_networks.nngp_covariance", "wide_networks",
     "ensemble covariance of MLP outputs on several inputs vs the NNGP kernel (one hidden layer: exact at any width)",
@@ -112,7 +117,7 @@ register(Check(
     _nngp_predict, lambda p, seed: _nngp_measure(p, seed, module=True), point_compare,
     quick={"method": "weights", "activation": "tanh", **_NNGP_QUICK, "ensemble_size": 8_000},
     full={"ensemble_size": 100_000},
-    schema=SCHEMA, twins=_NNGP_TWINS,
+    schema=SCHEMA, twins=_MODULE_TWINS,
     display=Display("output covariance E z(x_a) z(x_b)", kind="point", labels=_pair_labels),
 ))
 
