@@ -34,6 +34,7 @@ CASES = {
     "numerics.wide_networks.covariance_estimate": Call((Z,)),
     "numerics.wide_networks.fourth_cumulant_estimate": Call((Z,)),
     "numerics.wide_networks.conditional_fourth_cumulant_estimate": Call((SIG,)),
+    "numerics.wide_networks.integrated_moments_estimate": Call((S, "tanh", 1.5, 0.1, 4), {"order": 16}),
 }
 
 # numerics.activations is the shared table this area owns
