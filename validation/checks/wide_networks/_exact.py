@@ -3,12 +3,15 @@
 ``wide_networks.exact_ratio.{linear,relu,leaky_relu}``: :math:`E z^4/(E z^2)^2` of the output for
 several width profiles, exact at every width, against Rao-Blackwellised ensemble estimates
 :math:`3\\,\\overline{S^2}/\\overline{S}^2` (``S`` the output variance given the last hidden layer).
-Each profile is judged by the skewness-corrected Fieller-type test of :mod:`._ratio` (the delta
-method's z is skewed for the deep, narrow profiles: sd 1.11, minimum -4.9 over 400 seeds for
-(2, 5, 10)), the profiles joined by Bonferroni.
+Each profile is judged by the skewness-corrected Fieller-type test of
+:mod:`validation.checks.wide_networks._ratio`, the profiles joined by Bonferroni.  The delta
+method's z is skewed and heavy-tailed for the narrow profile (2, 5, 10) (ReLU, 150 000 networks,
+306 seeds: sd 1.12, minimum -4.83, P(|z| > 3) = 2.0%); the corrected z at 150 000 networks still
+had P(|z| > 3) = 1.3% (minimum -3.60), and at 600 000 (the quick size) it is mean 0.00, sd 1.05,
+P(|z| > 2.576) = 1.0% over 300 replicates of the exact law.
 
-Power (quick set, 150 000 networks per profile): the excess over the Gaussian,
-:math:`E z^4/(E z^2)^2 - 3`, 5% too large fails at every contract seed at the suite's alpha.
+Power (quick set, 600 000 networks per profile): the excess over the Gaussian,
+:math:`E z^4/(E z^2)^2 - 3`, 2% too large fails at every contract seed at the suite's alpha.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ def _predict(p: Mapping[str, Any]) -> Prediction:
 def _excess_wrong(p: Mapping[str, Any]) -> Prediction:
     good = _predict(p).value
     gauss = float(np.prod(np.arange(p["k"] - 1, 0, -2)))
-    vals = gauss + 1.05 * (good - gauss)
+    vals = gauss + 1.02 * (good - gauss)
     return Prediction(vals, 0.0, summary=vals.tolist())
 
 
@@ -87,10 +90,10 @@ for _name, _act in (("linear", "linear"), ("relu", "relu"), ("leaky_relu", ("lea
         f"E z^4 / (E z^2)^2 of zero-bias {_name} MLPs: Hanin-Nica product formula (exact at every width) vs ensembles",
         _predict, _measure, _compare,
         quick={"method": "weights", "activation": _act, "profiles": ((3,), (4, 8), (2, 5, 10)), "k": 4,
-               "ensemble_size": 150_000},
-        full={"profiles": ((2,), (3,), (4, 8), (2, 5, 10), (16, 16, 16), (6, 3)), "ensemble_size": 400_000},
+               "ensemble_size": 600_000},
+        full={"profiles": ((2,), (3,), (4, 8), (2, 5, 10), (16, 16, 16), (6, 3)), "ensemble_size": 2_000_000},
         schema=SCHEMA,
-        twins=(Twin("excess_x1.05", "the non-Gaussian excess E z^4/(E z^2)^2 - 3 five percent too large",
+        twins=(Twin("excess_x1.02", "the non-Gaussian excess E z^4/(E z^2)^2 - 3 two percent too large",
                     _excess_wrong),),
         display=Display("output moment ratio E z^k / (E z^2)^(k/2)", kind="point", labels=_labels),
     ))
