@@ -7,8 +7,13 @@ Each profile is judged by the skewness-corrected Fieller-type test of
 :mod:`validation.checks.wide_networks._ratio`, the profiles joined by Bonferroni.  The delta
 method's z is skewed and heavy-tailed for the narrow profile (2, 5, 10) (ReLU, 150 000 networks,
 306 seeds: sd 1.12, minimum -4.83, P(|z| > 3) = 2.0%); the corrected z at 150 000 networks still
-had P(|z| > 3) = 1.3% (minimum -3.60), and at 600 000 (the quick size) it is mean 0.00, sd 1.05,
-P(|z| > 2.576) = 1.0% over 300 replicates of the exact law.
+had P(|z| > 3) = 1.3% (minimum -3.60), and at 600 000 it is mean 0.00, sd 1.05, P(|z| > 2.576) =
+1.0% over 300 replicates of the exact law -- but for the linear network the same profile stays
+over-dispersed (sd 1.13 over 150 replicates at 600 000): with a width-2 layer the standard error
+needs :math:`E S^8`, which carries a factor :math:`8!` (linear) or more, and no sample of practical
+size estimates it.  The quick set therefore uses (3, 5, 10) (sd 0.99 linear, 1.00 ReLU, over 150
+and 300 replicates at 600 000); (2, 5, 10) stays in the full set, whose verdict on it carries that
+caveat.
 
 Power (quick set, 600 000 networks per profile): the excess over the Gaussian,
 :math:`E z^4/(E z^2)^2 - 3`, 3% too large fails at every contract seed at the suite's alpha
@@ -90,7 +95,7 @@ for _name, _act in (("linear", "linear"), ("relu", "relu"), ("leaky_relu", ("lea
         f"wide_networks.exact_ratio.{_name}", "wide_networks",
         f"E z^4 / (E z^2)^2 of zero-bias {_name} MLPs: Hanin-Nica product formula (exact at every width) vs ensembles",
         _predict, _measure, _compare,
-        quick={"method": "weights", "activation": _act, "profiles": ((3,), (4, 8), (2, 5, 10)), "k": 4,
+        quick={"method": "weights", "activation": _act, "profiles": ((3,), (4, 8), (3, 5, 10)), "k": 4,
                "ensemble_size": 600_000},
         full={"profiles": ((2,), (3,), (4, 8), (2, 5, 10), (16, 16, 16), (6, 3)), "ensemble_size": 2_000_000},
         schema=SCHEMA,
