@@ -1,4 +1,4 @@
-"""Benchmark: batched MLP ensembles (numerics.networks) against torch matmul and a Python loop.
+"""Benchmark: batched MLP ensembles (numerics.wide_networks) against torch matmul and a Python loop.
 
 Ratios measured in one run (so machine load cancels):
 
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import torch
 
-from numerics.networks import mlp_ensemble_forward, mlp_ensemble_outputs
+from numerics.wide_networks import mlp_ensemble_forward, mlp_ensemble_outputs
 
 OUT = Path(__file__).with_name("results") / "wide_networks.json"
 
@@ -172,7 +172,7 @@ def function_space(device: torch.device, width: int, points: int, members: int, 
 _CHILD = r"""
 import sys, torch, numpy as np
 torch.set_num_threads(1)
-from numerics.networks import mlp_ensemble_outputs
+from numerics.wide_networks import mlp_ensemble_outputs
 E, chunked = int(sys.argv[1]), sys.argv[2] == "1"
 X = np.ones((8, 64))
 mlp_ensemble_outputs(X, [128, 128], "tanh", [1.0, 1.0, 1.0], 0.0, ensemble_size=4, seed=0)  # warm up allocator/kernels

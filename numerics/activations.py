@@ -4,9 +4,13 @@ One table serves every network in ``numerics`` (ensembles at initialisation, bat
 training, empirical NTKs).  An activation is given as
 
 * a name in :data:`ACTIVATION_NAMES` (``"linear"``, ``"relu"``, ``"erf"``, ``"tanh"``,
-  ``"gelu"``, ``"silu"``, ``"sigmoid"``);
+  ``"gelu"``, ``"silu"``, ``"sigmoid"``, ``"step"`` :math:`1[z>0]`, ``"sign"``, ``"abs"``);
 * ``("leaky_relu", a)`` for :math:`\sigma(z) = z\,1[z>0] + a z\,1[z\le 0]` with a finite slope ``a``;
 * an elementwise torch callable (its derivative is taken by autograd).
+
+The derivative of ``step`` and ``sign`` is the almost-everywhere derivative, 0 (what autograd
+gives a real network); the infinite-width theory's derivative of a jump is a Dirac delta, so a
+finite network's empirical NTK of such an activation does not approach the theory's.
 
 The theory layer keeps the same names in its own table
 (:data:`theory.wide_networks.ACTIVATION_NAMES`); a test keeps the two identical.
@@ -24,7 +28,7 @@ from numerics import validate as v
 
 __all__ = ["ACTIVATION_NAMES", "TorchActivation", "torch_activation"]
 
-ACTIVATION_NAMES = ("linear", "relu", "erf", "tanh", "gelu", "silu", "sigmoid", "leaky_relu")
+ACTIVATION_NAMES = ("linear", "relu", "erf", "tanh", "gelu", "silu", "sigmoid", "step", "sign", "abs", "leaky_relu")
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -74,6 +78,9 @@ _TABLE: dict[str, tuple[Fn, DFn | None]] = {
     "gelu": (torch.nn.functional.gelu, _d_gelu),
     "silu": (torch.nn.functional.silu, _d_silu),
     "sigmoid": (torch.sigmoid, lambda z, h: h * (1.0 - h)),
+    "step": (lambda z: (z > 0).to(z.dtype), lambda z, h: torch.zeros_like(z)),
+    "sign": (torch.sign, lambda z, h: torch.zeros_like(z)),
+    "abs": (torch.abs, lambda z, h: torch.sign(z)),
 }
 
 

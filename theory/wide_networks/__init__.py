@@ -1,10 +1,13 @@
-"""Wide neural networks at initialization: infinite-width kernels and 1/width corrections.
+"""Wide neural networks at initialisation: infinite-width kernels and 1/width corrections.
 
-Public API (re-exported from private-ish submodules):
+Public API:
 
-- :func:`nngp_kernel`, :func:`ntk_kernel` -- infinite-width kernels (``kernels.py``);
-- :func:`resolve_activation` -- activation specs (``activations.py``);
-- :func:`finite_width` -- 1/width corrections: four-point vertex, variance correction, excess kurtosis;
+- :func:`nngp_kernel`, :func:`ntk_kernel`, :func:`pair_expectations` -- infinite-width kernels
+  (Neal 1996; Lee et al. 2018; Jacot et al. 2018) with closed forms by Cho & Saul (2009) and
+  Williams (1997);
+- :func:`resolve_activation`, :class:`Activation`, :data:`ACTIVATION_NAMES` -- activation specs;
+- :func:`finite_width`, :func:`default_weight_variance` -- 1/width corrections: four-point vertex,
+  variance correction, excess kurtosis (Roberts, Yaida & Hanin 2022);
 - :func:`exact_moment_ratio`, :func:`relu_zero_atom` -- exact finite-width results (Hanin & Nica 2020);
 - :func:`output_density` -- 1/width Edgeworth density of a one-hidden-layer network;
 - :func:`four_point_two_inputs` -- multi-input four-point vertex of a one-hidden-layer network;
@@ -14,13 +17,13 @@ Public API (re-exported from private-ish submodules):
 References: Roberts, Yaida & Hanin, *The Principles of Deep Learning Theory* (2022).
 """
 
-from theory.wide_networks.activations import ACTIVATION_NAMES, Activation, resolve_activation
-from theory.wide_networks import derivations as _derivations  # noqa: F401  (registers the docs)
-from theory.wide_networks.density import OutputDensity, output_density
-from theory.wide_networks.exact import exact_moment_ratio, relu_zero_atom
-from theory.wide_networks.finite_width import FiniteWidthResult, default_weight_variance, finite_width
-from theory.wide_networks.kernels import nngp_kernel, ntk_kernel, pair_expectations
-from theory.wide_networks.multi_input import four_point_two_inputs
+from theory.wide_networks import _derivations  # noqa: F401  (registers the derivations)
+from theory.wide_networks._activations import ACTIVATION_NAMES, Activation, resolve_activation
+from theory.wide_networks._density import OutputDensity, output_density
+from theory.wide_networks._exact import exact_moment_ratio, relu_zero_atom
+from theory.wide_networks._finite_width import FiniteWidthResult, default_weight_variance, finite_width
+from theory.wide_networks._kernels import nngp_kernel, ntk_kernel, pair_expectations
+from theory.wide_networks._multi_input import four_point_two_inputs
 
 __all__ = [
     "ACTIVATION_NAMES",

@@ -3,7 +3,7 @@
 Architectures are plain dicts with the keys of
 :func:`theory.wide_networks.finite_width` (``activation``, ``hidden_widths``,
 ``C_W``, ``C_b``, ``K1``), so a drawn architecture can be handed to the theory
-and, through :mod:`numerics.networks`, to a real ensemble.
+and, through :mod:`numerics.wide_networks`, to a real ensemble.
 """
 
 from __future__ import annotations

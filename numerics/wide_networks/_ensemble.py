@@ -1,20 +1,17 @@
-"""Ensembles of randomly initialised networks as one batched tensor program, and their output statistics.
+"""Ensembles of randomly initialised networks as one batched tensor program.
 
 An MLP ensemble of E members is a stack of weight tensors ``W^{(l)}`` of shape
 ``(E, n_{l-1}, n_l)``; the forward pass for all members is one batched matmul per
 layer (``torch.matmul`` broadcasting the inputs), processed in chunks of members so
 that peak memory is bounded however large E is.  Conventions (the same as the
 theory): ``z^{(1)} = W^{(1)} x + b^{(1)}``, ``W^{(l)}_{ij} ~ N(0, C_W^{(l)}/n_{l-1})``
-with ``n_0 = d``, ``b^{(l)} ~ N(0, C_b^{(l)})``, scalar output.
+with ``n_0 = d``, ``b^{(l)} ~ N(0, C_b^{(l)})``, scalar output (Neal 1996, ch. 2).
+Activations come from the one numerics table, :mod:`numerics.activations`.
 
 ``mlp_ensemble_outputs(..., method="function_space")`` samples the same outputs by a
 different, exact algorithm that never draws the weights: layer by layer, the
 preactivations on the given inputs are Gaussian given the previous layer (see
-:mod:`numerics._function_space`).
-
-Statistics come with computed standard errors: iid means (analytic) and the delta
-method for ratios of means (Casella & Berger, *Statistical Inference*, sec. 5.5.4);
-they live in :mod:`numerics._network_stats` and are re-exported here.
+:mod:`numerics.wide_networks._function_space`).
 """
 
 from __future__ import annotations
@@ -25,82 +22,42 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 
-from numerics._function_space import function_space_chunk
-from numerics._network_stats import (
-    conditional_fourth_cumulant_estimate,
-    conditional_moment_ratio_estimate,
-    conditional_moments_estimate,
-    covariance_estimate,
-    excess_kurtosis_estimate,
-    fourth_cumulant_estimate,
-    moment_ratio_estimate,
-)
+from numerics import validate as v
+from numerics.activations import torch_activation
+from numerics.wide_networks._function_space import function_space_chunk
 
-__all__ = [
-    "torch_activation",
-    "mlp_ensemble_outputs",
-    "mlp_ensemble_forward",
-    "module_ensemble_outputs",
-    "moment_ratio_estimate",
-    "excess_kurtosis_estimate",
-    "conditional_moments_estimate",
-    "conditional_moment_ratio_estimate",
-    "covariance_estimate",
-    "fourth_cumulant_estimate",
-    "conditional_fourth_cumulant_estimate",
-]
-
-_NAMES = ("linear", "relu", "erf", "tanh", "gelu", "silu")
+__all__ = ["mlp_ensemble_outputs", "mlp_ensemble_forward", "module_ensemble_outputs"]
 
 
-def torch_activation(activation: Any) -> Callable[[torch.Tensor], torch.Tensor]:
-    """A torch function for ``"linear" | "relu" | "erf" | "tanh" | "gelu" | "silu"``, ``("leaky_relu", a)`` or a callable."""
-    if isinstance(activation, str):
-        table: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-            "linear": lambda z: z, "relu": torch.relu, "erf": torch.erf, "tanh": torch.tanh,
-            "gelu": torch.nn.functional.gelu, "silu": torch.nn.functional.silu,
-        }
-        if activation not in table:
-            raise ValueError(f"unknown activation {activation!r}; accepted: {_NAMES}, ('leaky_relu', slope) or a callable")
-        return table[activation]
-    if isinstance(activation, tuple) and len(activation) == 2 and activation[0] == "leaky_relu":
-        a = float(activation[1])
-        if not math.isfinite(a):
-            raise ValueError(f"leaky_relu slope must be finite, got {a}")
-        return lambda z: torch.where(z > 0, z, a * z)
-    if callable(activation):
-        return activation
-    raise TypeError(f"activation must be a name, ('leaky_relu', slope) or a callable, got {type(activation).__name__}")
-
-
-def _per_layer(v: Any, L: int, name: str, positive: bool) -> list[float]:
-    a = np.atleast_1d(np.asarray(v, dtype=float))
-    if a.size == 1 and L > 1:
-        a = np.full(L, float(a[0]))
-    if a.shape != (L,):
-        raise ValueError(f"{name} must be a float or have {L} entries (one per layer), got shape {a.shape}")
-    if not np.all(np.isfinite(a)) or (np.any(a <= 0) if positive else np.any(a < 0)):
-        raise ValueError(f"{name} must be finite and {'> 0' if positive else '>= 0'}, got {a.tolist()}")
-    return a.tolist()
+def _per_layer(value: Any, L: int, name: str, positive: bool) -> list[float]:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        return [v.real(value, name, minimum=0.0, open_min=positive)] * L
+    return list(v.reals(value, name, minimum=0.0, open_min=positive, length=L))
 
 
 def _widths(hidden_widths: Any) -> list[int]:
-    ws = [hidden_widths] if isinstance(hidden_widths, (int, np.integer)) else list(hidden_widths)
-    for w in ws:
-        if isinstance(w, bool) or not isinstance(w, (int, np.integer)):
-            raise TypeError(f"hidden_widths must contain ints, got {w!r}")
-        if w < 1:
-            raise ValueError(f"hidden_widths must be >= 1, got {ws}")
-    return [int(w) for w in ws]
+    if isinstance(hidden_widths, (int, np.integer)) and not isinstance(hidden_widths, (bool, np.bool_)):
+        return [v.integer(hidden_widths, "hidden_widths", minimum=1)]
+    return list(v.integers(hidden_widths, "hidden_widths", minimum=1, min_length=0))
+
+
+def _device(device: Any) -> torch.device:
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a string or a torch.device; got {v.describe(device)}")
+    return torch.device(device)
+
+
+def _dtype(dtype: Any) -> torch.dtype:
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"dtype must be a floating torch.dtype; got {v.describe(dtype)}")
+    return dtype
 
 
 def _chunk(ensemble_size: int, per_member: int, chunk_size: int | None, max_chunk_bytes: int) -> int:
-    if isinstance(ensemble_size, bool) or not isinstance(ensemble_size, (int, np.integer)) or ensemble_size < 1:
-        raise ValueError(f"ensemble_size must be an int >= 1, got {ensemble_size!r}")
     if chunk_size is not None:
-        if chunk_size < 1:
-            raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
-        return int(min(chunk_size, ensemble_size))
+        return int(min(v.integer(chunk_size, "chunk_size", minimum=1), ensemble_size))
     return int(max(1, min(ensemble_size, max_chunk_bytes // max(per_member, 1))))
 
 
@@ -120,7 +77,8 @@ def mlp_ensemble_outputs(
     hidden_widths
         :math:`n_1..n_{L-1}` (ints >= 1).
     activation
-        See :func:`torch_activation`.
+        A spec of :func:`numerics.activations.torch_activation` (a name, ``("leaky_relu", a)``, a
+        torch callable).
     weight_variances, bias_variances
         :math:`C_W^{(l)} > 0`, :math:`C_b^{(l)} \\ge 0` for the ``L`` layers (a float broadcasts).
     ensemble_size, seed
@@ -155,24 +113,31 @@ def mlp_ensemble_outputs(
     -------
     numpy.ndarray ``(ensemble_size, points)`` (float64), and ``S`` of the same shape when asked.
 
+    Raises
+    ------
+    TypeError
+        A wrong type (a float width or size, a string, a bool, a non-float dtype).
+    ValueError
+        Bad shapes, non-finite inputs, widths < 1, :math:`C_W \\le 0`, :math:`C_b < 0`, an unknown method.
+
     References
     ----------
     Neal, *Bayesian Learning for Neural Networks* (1996), ch. 2 (the ensemble); Roberts, Yaida & Hanin (2022), ch. 4.
     """
-    Xa = np.asarray(X, dtype=float)
-    if Xa.ndim != 2 or Xa.shape[0] < 1 or Xa.shape[1] < 1:
-        raise ValueError(f"X must have shape (points, d), got {Xa.shape}")
-    if not np.all(np.isfinite(Xa)):
-        raise ValueError("X contains non-finite values")
+    Xa = v.array(X, "X", ndim=2, min_size=1)
     ws = _widths(hidden_widths)
     L = len(ws) + 1
     cw = _per_layer(weight_variances, L, "weight_variances", True)
     cb = _per_layer(bias_variances, L, "bias_variances", False)
-    act = torch_activation(activation)
-    if method not in ("weights", "function_space"):
-        raise ValueError(f"method must be 'weights' or 'function_space', got {method!r}")
-    fs = method == "function_space"
-    dev = torch.device(device) if device is not None else torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    act = torch_activation(activation).fn
+    ensemble_size = v.integer(ensemble_size, "ensemble_size", minimum=1)
+    seed = v.seed(seed)
+    max_chunk_bytes = v.integer(max_chunk_bytes, "max_chunk_bytes", minimum=1)
+    conditional_variance = v.boolean(conditional_variance, "conditional_variance")
+    conditional_covariance = v.boolean(conditional_covariance, "conditional_covariance")
+    fs = v.choice(method, "method", ("weights", "function_space")) == "function_space"
+    dtype = _dtype(dtype)
+    dev = _device(device)
     dims = [Xa.shape[1]] + ws + [1]
     itemsize = torch.empty((), dtype=dtype).element_size()
     if fs:  # activations, the augmented factor matrix and its QR workspace; no weights
@@ -238,12 +203,41 @@ def mlp_ensemble_forward(
     X: torch.Tensor, weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor | None],
     activation: Callable[[torch.Tensor], torch.Tensor], *, return_last_hidden: bool = False,
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-    """Forward pass of a stacked ensemble: one batched matmul per layer for all members.
+    r"""Forward pass of a stacked ensemble: one batched matmul per layer for all members.
 
-    ``X`` is ``(points, d)`` (shared by all members) or ``(E, points, d)``; ``weights[l]`` is
-    ``(E, n_l, n_{l+1})``, ``biases[l]`` is ``(E, 1, n_{l+1})`` or ``None``.  Returns the
-    last-layer preactivations ``(E, points, n_L)`` (and the last hidden activations when asked).
+    :math:`z^{(l+1)} = \\sigma(z^{(l)}) W^{(l+1)} + b^{(l+1)}` for every member at once (Neal 1996, ch. 2).
+
+    Parameters
+    ----------
+    X
+        ``(points, d)`` (shared by all members) or ``(E, points, d)`` tensor.
+    weights
+        ``weights[l]`` of shape ``(E, n_l, n_{l+1})``.
+    biases
+        ``biases[l]`` of shape ``(E, 1, n_{l+1})`` or ``None``.
+    activation
+        Elementwise torch callable.
+    return_last_hidden
+        Also return the last hidden activations.
+
+    Returns
+    -------
+    torch.Tensor
+        The last-layer preactivations ``(E, points, n_L)`` (and the last hidden activations when asked).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Non-tensor inputs, no layers, lengths that differ.
     """
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"X must be a torch.Tensor; got {v.describe(X)}")
+    if isinstance(weights, (str, bytes)) or not all(isinstance(W, torch.Tensor) for W in weights) or not weights:
+        raise TypeError("weights must be a non-empty sequence of torch.Tensor")
+    if len(biases) != len(weights) or not all(b is None or isinstance(b, torch.Tensor) for b in biases):
+        raise ValueError("biases must have one entry (a torch.Tensor or None) per weight")
+    v.function(activation, "activation")
+    return_last_hidden = v.boolean(return_last_hidden, "return_last_hidden")
     h = X
     last = X
     for l, (W, b) in enumerate(zip(weights, biases)):
@@ -265,17 +259,37 @@ def module_ensemble_outputs(
     ``seed`` and the chunk index), their parameters stacked with ``torch.func.stack_module_state``,
     and the forward pass of each chunk is ONE ``torch.vmap`` over ``torch.func.functional_call``.
 
+    Parameters
+    ----------
+    factory
+        Zero-argument callable returning a freshly initialised ``torch.nn.Module``.
+    X
+        Inputs ``(points, d)``, finite.
+    ensemble_size, seed
+        Number of members (>= 1) and an int seed.
+    device, dtype, chunk_size
+        Where, in which precision, and how many members per ``vmap`` call.
+
     Returns
     -------
     numpy.ndarray ``(ensemble_size, points, *output_shape)``; a trailing output dimension of 1 is dropped.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A wrong type or value of any argument; a factory that returns no ``torch.nn.Module``.
+
+    References
+    ----------
+    Neal, *Bayesian Learning for Neural Networks* (1996), ch. 2 (the ensemble at initialisation).
     """
-    if not callable(factory):
-        raise TypeError("factory must be a zero-argument callable returning a torch.nn.Module")
-    B = _chunk(ensemble_size, 1, chunk_size, 1)
-    dev = torch.device(device) if device is not None else torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    Xt = torch.as_tensor(np.asarray(X, dtype=float), dtype=dtype, device=dev)
-    if not torch.isfinite(Xt).all():
-        raise ValueError("X contains non-finite values")
+    v.function(factory, "factory")
+    Xa = v.array(X, "X", ndim=2, min_size=1)
+    ensemble_size = v.integer(ensemble_size, "ensemble_size", minimum=1)
+    seed = v.seed(seed)
+    B = min(v.integer(chunk_size, "chunk_size", minimum=1), ensemble_size)
+    dev = _device(device)
+    Xt = torch.as_tensor(Xa, dtype=_dtype(dtype), device=dev)
     outs = []
     for c, start in enumerate(range(0, ensemble_size, B)):
         b = min(B, ensemble_size - start)

@@ -33,8 +33,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from theory.wide_networks.activations import ActivationSpec, resolve_activation
-from theory.wide_networks.finite_width import check_widths
+from theory import validate as v
+from theory.wide_networks._activations import ActivationSpec, resolve_activation
+from theory.wide_networks._finite_width import check_widths
 
 __all__ = ["exact_moment_ratio", "layer_factor_moments", "relu_zero_atom", "scale_invariant_slopes"]
 
@@ -43,7 +44,7 @@ def scale_invariant_slopes(activation: ActivationSpec) -> tuple[float, float]:
     """Slopes :math:`(a_+, a_-)` of a scale-invariant activation; ``ValueError`` otherwise (pointing to ``finite_width``)."""
     act = resolve_activation(activation)
     if act.slopes is None:
-        raise ValueError(f"exact_moment_ratio needs a scale-invariant activation ('linear', 'relu', ('leaky_relu', a)); "
+        raise ValueError(f"activation: exact_moment_ratio needs a scale-invariant activation ('linear', 'relu', 'abs', ('leaky_relu', a)); "
                          f"{act.name!r} is not: use theory.wide_networks.finite_width for its 1/width expansion")
     if act.slopes == (0.0, 0.0) or (act.slopes[0] == 0 and act.slopes[1] == 0):
         raise ValueError("activation with both slopes 0 is identically zero")
@@ -88,8 +89,9 @@ def exact_moment_ratio(activation: ActivationSpec, hidden_widths: Sequence[int] 
     Parameters
     ----------
     activation
-        ``"linear"``, ``"relu"`` or ``("leaky_relu", slope)``; anything else raises
-        ``ValueError`` pointing to :func:`~theory.wide_networks.finite_width`.
+        ``"linear"``, ``"relu"``, ``"abs"`` or ``("leaky_relu", slope)`` (or a spec recognised as
+        piecewise linear); anything else raises ``ValueError`` pointing to
+        :func:`~theory.wide_networks.finite_width`.
     hidden_widths
         :math:`n_1, \\dots, n_{L-1}` (ints >= 1); ``()`` gives the Gaussian value.
     k
@@ -102,16 +104,21 @@ def exact_moment_ratio(activation: ActivationSpec, hidden_widths: Sequence[int] 
         :math:`C_W` and :math:`K_1` (scale invariance), exact at every width (single input,
         Gaussian weights, zero bias).  For ``k = 4``: :math:`3\\prod_l(1 + c/n_l)`.
 
+    Raises
+    ------
+    TypeError
+        A wrong type (a float ``k`` or width, a string, a bool).
+    ValueError
+        A non-scale-invariant activation, both slopes 0, a width < 1, ``k < 2``.
+
     References
     ----------
     Hanin & Nica, "Products of many large random matrices and gradients in deep neural networks",
     Commun. Math. Phys. 376:287 (2020); Roberts, Yaida & Hanin (2022), sec. 5.
     """
     slopes = scale_invariant_slopes(activation)
-    ws = check_widths(hidden_widths)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
-        raise ValueError(f"k must be an int >= 2, got {k!r}")
-    k = int(k)
+    ws = check_widths(hidden_widths, allow_empty=True)
+    k = v.integer(k, "k", minimum=2)
     if k % 2:
         return 0.0
     m = k // 2
@@ -123,11 +130,25 @@ def exact_moment_ratio(activation: ActivationSpec, hidden_widths: Sequence[int] 
 
 
 def relu_zero_atom(hidden_widths: Sequence[int] | int) -> float:
-    """Mass of the atom at 0 of a zero-bias ReLU network's output: :math:`1 - \\prod_l(1 - 2^{-n_l})`.
+    r"""Mass of the atom at 0 of a zero-bias ReLU network's output: :math:`1 - \\prod_l(1 - 2^{-n_l})`.
 
     The output vanishes exactly when some hidden layer has all preactivations
     negative; given the previous layer is not all-zero these are iid symmetric,
     so layer :math:`l` dies with probability :math:`2^{-n_l}` (Hanin & Nica 2020; Lu et al. 2020, "Dying ReLU").
+
+    Parameters
+    ----------
+    hidden_widths
+        :math:`n_1, \\dots, n_{L-1}` (an int or ints >= 1).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError, ValueError
+        A width that is not an int >= 1.
     """
     ws = check_widths(hidden_widths)
     return float(1 - math.prod(1 - 0.5 ** n for n in ws))

@@ -2,8 +2,8 @@
 
 Each factory builds its equations with sympy (Gaussian integrals done symbolically
 where they are tractable), so the rendered document is the computation.
-References: Roberts, Yaida & Hanin (2022); Cho & Saul (2009); Williams (1997);
-Hanin & Nica (2020); Halverson, Maiti & Stoner (2021).
+References: Roberts, Yaida & Hanin (2022); Cho & Saul (2009); Williams (1997); Neal (1996);
+Lee et al. (2018); Hanin & Nica (2020); Halverson, Maiti & Stoner (2021).
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ def _pl_moment(p: int, m: int) -> sp.Expr:
     return sp.simplify((ap ** (2 * p) + am ** (2 * p)) * half)
 
 
-@register_derivation("wide-networks-kernels")
+@register_derivation("wide_networks-kernels")
 def kernels_derivation() -> Derivation:
     """NNGP and NTK recursions with the arc-cosine and erf closed forms."""
     d = Derivation(
-        "wide-networks-kernels", "Infinite-width kernels of MLPs (NNGP and NTK)",
+        "wide_networks-kernels", "Infinite-width kernels of MLPs (NNGP and NTK)",
         summary="Layer-by-layer recursion of the output covariance (NNGP) and of the neural tangent kernel "
                 "for any depth and per-layer C_W, C_b; closed forms for piecewise-linear and erf activations.",
         assumptions=["iid Gaussian weights N(0, C_W/n_{l-1}) and biases N(0, C_b)", "all hidden widths -> infinity",
@@ -60,19 +60,27 @@ def kernels_derivation() -> Derivation:
            sp.Eq(ss, sp.simplify(pl.subs({ap: 1, am: 1}))))
     d.step("Derivative pair: orthant probabilities of (u, v):",
            sp.Eq(dd, ((ap ** 2 + am ** 2) * (sp.pi - t) + 2 * ap * am * t) / (2 * sp.pi)))
+    d.step("Piecewise-constant sigma = b_+ 1[z>0] + b_- 1[z<0] (step: (1, 0), sign: (1, -1)): orthant probabilities, "
+           "the degree-0 arc-cosine kernel (Cho & Saul 2009):",
+           sp.Eq(ss, ((sp.Symbol("b_+") ** 2 + sp.Symbol("b_-") ** 2) * (sp.pi - t)
+                      + 2 * sp.Symbol("b_+") * sp.Symbol("b_-") * t) / (2 * sp.pi)))
+    d.step("Its derivative is the distribution (b_+ - b_-) delta(z), so the derivative pair is the Gaussian density "
+           "of (u, v) at the origin (infinite when u = v, i.e. on the NTK diagonal):",
+           sp.Eq(dd, (sp.Symbol("b_+") - sp.Symbol("b_-")) ** 2 / (2 * sp.pi * sp.sqrt(K * Kp - K12 ** 2))))
     d.step("erf (Williams 1997):", sp.Eq(ss, 2 / sp.pi * sp.asin(2 * K12 / sp.sqrt((1 + 2 * K) * (1 + 2 * Kp)))))
     d.step("erf derivative pair: E exp(-u^2 - v^2) = det(1 + 2 Sigma)^(-1/2):",
            sp.Eq(dd, 4 / sp.pi / sp.sqrt((1 + 2 * K) * (1 + 2 * Kp) - 4 * K12 ** 2)))
-    d.truncation = ("Closed forms are exact; other activations use 2D Gauss-Hermite quadrature "
-                    "(symmetric factorisation), error reported as the difference to the 3/4-order rule.")
+    d.truncation = ("Closed forms are exact; smooth activations use 2D Gauss-Hermite quadrature "
+                    "(symmetric factorisation), error reported as the difference to the 3/4-order rule; "
+                    "non-smooth callables without a closed form are refused.")
     return d
 
 
-@register_derivation("wide-networks-finite-width")
+@register_derivation("wide_networks-finite-width")
 def finite_width_derivation() -> Derivation:
     """Four-point vertex, variance correction and kurtosis to O(1/n); the ReLU case symbolically."""
     d = Derivation(
-        "wide-networks-finite-width", "Finite-width corrections: four-point vertex, variance, excess kurtosis",
+        "wide_networks-finite-width", "Finite-width corrections: four-point vertex, variance, excess kurtosis",
         summary="The output of a finite-width MLP is nearly Gaussian; its connected four-point function and the "
                 "correction to its variance are O(1/n) and obey layer-to-layer recursions.",
         assumptions=["single input", "Gaussian weights and biases", "first order in 1/n_l"],
@@ -103,11 +111,11 @@ def finite_width_derivation() -> Derivation:
     return d
 
 
-@register_derivation("wide-networks-exact-moments")
+@register_derivation("wide_networks-exact-moments")
 def exact_moments_derivation() -> Derivation:
     """Hanin-Nica product formula from the Gaussian scale mixture."""
     d = Derivation(
-        "wide-networks-exact-moments", "Exact finite-width moments of scale-invariant networks",
+        "wide_networks-exact-moments", "Exact finite-width moments of scale-invariant networks",
         summary="With zero bias and sigma(lambda z) = lambda sigma(z), every layer's norm factors out: the output is "
                 "sqrt(K_1 prod_l Y_l) g with independent Y_l = (C_W/n_l) sum_i sigma(g_i)^2.",
         assumptions=["zero bias", "Gaussian weights", "single input", "piecewise-linear activation"],
@@ -133,14 +141,15 @@ def exact_moments_derivation() -> Derivation:
     return d
 
 
-@register_derivation("wide-networks-edgeworth-density")
+@register_derivation("wide_networks-edgeworth-density")
 def density_derivation() -> Derivation:
     """One hidden layer as an iid sum and its Edgeworth density."""
     d = Derivation(
-        "wide-networks-edgeworth-density", "Output density of a one-hidden-layer network in 1/width",
+        "wide_networks-edgeworth-density", "Output density of a one-hidden-layer network in 1/width",
         summary="z = n^(-1/2) sum_i X_i with iid symmetric X_i = sqrt(C_W) w_i sigma(z_i) + sqrt(C_b) beta_i.",
         assumptions=["one hidden layer", "single input", "Gaussian weights and biases"],
-        references=["Halverson, Maiti & Stoner, arXiv:2008.08601", "Petrov (1975), ch. VI"],
+        references=["Halverson, Maiti & Stoner, arXiv:2008.08601", "Petrov (1975), ch. VI",
+                    "Gil-Pelaez, Biometrika 38:481 (1951)"],
     )
     s2, s4, s6 = sp.symbols("S_2 S_4 S_6")
     k2, k4, k6 = CW * s2 + Cb, 3 * CW ** 2 * (s4 - s2 ** 2), CW ** 3 * (15 * s6 - 45 * s4 * s2 + 30 * s2 ** 3)
@@ -153,15 +162,23 @@ def density_derivation() -> Derivation:
     f = phi * (1 + k4s / (24 * n * k2s ** 2) * He4)
     d.step("Density of x = z / sqrt(kappa_2) to O(1/n) (the n^(-3/2) term vanishes by symmetry):", sp.Eq(sp.Symbol("f(x)"), f))
     d.step("Normalisation check:", sp.Eq(sp.Symbol("int f"), sp.simplify(sp.integrate(f, (x, -sp.oo, sp.oo)))))
-    d.truncation = "First omitted term is O(1/n^2) (kappa_6 and kappa_4^2); it is the pointwise budget of the check."
+    tt, lam = sp.symbols("t lambda", positive=True)
+    psi, F = sp.Function("psi"), sp.Function("F")
+    phi_t = sp.exp(-Cb * tt ** 2 / 2) * psi(CW * tt ** 2 / (2 * n)) ** n
+    d.step("Exact reference: given the hidden layer z ~ N(0, S), so the characteristic function is "
+           "phi(t) = exp(-C_b t^2/2) psi(C_W t^2 / 2n)^n with psi(lambda) = E exp(-lambda sigma(z_1)^2), and "
+           "Gil-Pelaez inversion gives the exact CDF:",
+           sp.Eq(F(x), sp.Rational(1, 2) + sp.Integral(sp.sin(tt * x) / tt * phi_t, (tt, 0, sp.oo)) / sp.pi))
+    d.truncation = ("First omitted term is O(1/n^2) (kappa_6 and kappa_4^2), an estimate only; the check's budget is "
+                    "the expansion's error against the exact CDF above (numerical inversion with an error bound).")
     return d
 
 
-@register_derivation("wide-networks-multi-input-vertex")
+@register_derivation("wide_networks-multi-input-vertex")
 def multi_input_derivation() -> Derivation:
     """Connected four-point function of a one-hidden-layer network on several inputs."""
     d = Derivation(
-        "wide-networks-multi-input-vertex", "Multi-input four-point vertex of a one-hidden-layer network",
+        "wide_networks-multi-input-vertex", "Multi-input four-point vertex of a one-hidden-layer network",
         summary="Given the hidden layer the output is Gaussian with covariance Sigma_ab = C_b + (C_W/n) sum_i "
                 "sigma_i(a) sigma_i(b); Isserlis' theorem turns the connected four-point function into covariances "
                 "of Sigma, which are iid means over the n hidden units.",

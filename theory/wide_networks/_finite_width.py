@@ -28,7 +28,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from theory.wide_networks.activations import ActivationSpec, gauss_expect_1d, resolve_activation
+from theory import validate as v
+from theory.wide_networks._activations import Activation, ActivationSpec, gauss_expect_1d, resolve_activation
 
 __all__ = ["FiniteWidthResult", "finite_width", "gaussian_moments", "check_widths", "default_weight_variance"]
 
@@ -78,30 +79,33 @@ class FiniteWidthResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def check_widths(hidden_widths: Any) -> tuple[int, ...]:
-    """Validate hidden widths: a sequence of ints >= 1 (an int means one hidden layer)."""
-    if isinstance(hidden_widths, (int, np.integer)) and not isinstance(hidden_widths, bool):
-        hidden_widths = (hidden_widths,)
-    try:
-        ws = tuple(hidden_widths)
-    except TypeError:
-        raise TypeError(f"hidden_widths must be an int or a sequence of ints, got {type(hidden_widths).__name__}") from None
-    for w in ws:
-        if isinstance(w, bool) or not isinstance(w, (int, np.integer)):
-            if isinstance(w, (float, np.floating)) and math.isfinite(w) and float(w).is_integer():
-                continue
-            raise TypeError(f"hidden_widths must contain integers, got {w!r}")
-        if w < 1:
-            raise ValueError(f"hidden_widths must be >= 1, got {ws}")
-    if any(float(w) < 1 for w in ws):
-        raise ValueError(f"hidden_widths must be >= 1, got {ws}")
-    return tuple(int(w) for w in ws)
+def check_widths(hidden_widths: Any, name: str = "hidden_widths", *, allow_empty: bool = False) -> tuple[int, ...]:
+    """Validate hidden widths: an int >= 1 (one hidden layer) or a sequence of ints >= 1 (no floats such as 2.0)."""
+    if isinstance(hidden_widths, (int, np.integer)) and not isinstance(hidden_widths, (bool, np.bool_)):
+        return (v.integer(hidden_widths, name, minimum=1),)
+    return v.integers(hidden_widths, name, minimum=1, min_length=0 if allow_empty else 1)
 
 
 def default_weight_variance(activation: ActivationSpec) -> float:
-    """Criticality :math:`C_W = 1/A_2`, :math:`A_2 = (a_+^2+a_-^2)/2`, for piecewise-linear activations; 1 otherwise.
+    r"""Criticality :math:`C_W = 1/A_2`, :math:`A_2 = (a_+^2+a_-^2)/2`, for piecewise-linear activations; 1 otherwise.
 
-    Reference: Roberts, Yaida & Hanin (2022), sec. 5.2 (scale-invariant universality class).
+    Parameters
+    ----------
+    activation
+        Any spec :func:`~theory.wide_networks.resolve_activation` accepts.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        Both slopes 0 (the activation vanishes).
+
+    References
+    ----------
+    Roberts, Yaida & Hanin (2022), sec. 5.2 (scale-invariant universality class).
     """
     act = resolve_activation(activation)
     if act.slopes is None:
@@ -117,14 +121,25 @@ def _dfact(m: int) -> float:
 
 
 def gaussian_moments(activation: ActivationSpec, K: float, *, order: int = 160) -> tuple[dict[str, float], float]:
-    """The Gaussian averages the recursion needs, with their estimated error.
+    r"""The Gaussian averages the recursion needs, with their estimated error.
 
     Returns ``({"s2": <σ²>, "s4": <σ⁴>, "s2z2": <σ² z²>, "s2z4": <σ² z⁴>}, error)``.
     Piecewise-linear activations are exact:
-    :math:`\\langle\\sigma^{2p} z^{2m}\\rangle_K = \\frac{a_+^{2p}+a_-^{2p}}{2}(2p+2m-1)!!\\,K^{p+m}`;
-    otherwise Gauss-Hermite of ``order`` nodes (error: difference to the 3/4-order rule).
+    :math:`\langle\sigma^{2p} z^{2m}\rangle_K = \frac{a_+^{2p}+a_-^{2p}}{2}(2p+2m-1)!!\,K^{p+m}`;
+    piecewise-constant ones too: :math:`\frac{b_+^{2p}+b_-^{2p}}{2}(2m-1)!!\,K^{m}`;
+    otherwise Gauss-Hermite of ``order`` nodes (error: difference to the 2/3-order rule;
+    non-smooth callables are refused).
     """
     act = resolve_activation(activation)
+    K = v.real(K, "K", minimum=0.0, open_min=True)
+    order = v.integer(order, "order", minimum=8)
+    if act.levels is not None:
+        bp, bm = act.levels
+
+        def mc(p: int, q: int) -> float:
+            return (bp ** (2 * p) + bm ** (2 * p)) / 2 * _dfact(2 * q - 1) * K ** q
+
+        return {"s2": mc(1, 0), "s4": mc(2, 0), "s2z2": mc(1, 1), "s2z4": mc(1, 2)}, 0.0
     if act.slopes is not None:
         ap, am = act.slopes
 
@@ -132,6 +147,7 @@ def gaussian_moments(activation: ActivationSpec, K: float, *, order: int = 160) 
             return (ap ** (2 * p) + am ** (2 * p)) / 2 * _dfact(2 * p + 2 * q - 1) * K ** (p + q)
 
         return {"s2": m(1, 0), "s4": m(2, 0), "s2z2": m(1, 1), "s2z4": m(1, 2)}, 0.0
+    act.require_quadrature("gaussian_moments")
     fs = {
         "s2": lambda z: act.fn(z) ** 2,
         "s4": lambda z: act.fn(z) ** 4,
@@ -147,17 +163,9 @@ def gaussian_moments(activation: ActivationSpec, K: float, *, order: int = 160) 
 
 
 def _per_layer(value: Any, n: int, name: str, positive: bool) -> np.ndarray:
-    a = np.asarray(value, dtype=float)
-    a = np.full(n, float(a)) if a.ndim == 0 else a.copy()
-    if a.shape != (n,):
-        raise ValueError(f"{name} must be a float or have one entry per hidden layer ({n}), got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite, got {a.tolist()}")
-    if positive and np.any(a <= 0):
-        raise ValueError(f"{name} must be > 0, got {a.tolist()}")
-    if not positive and np.any(a < 0):
-        raise ValueError(f"{name} must be >= 0, got {a.tolist()}")
-    return a
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        return np.full(n, v.real(value, name, minimum=0.0, open_min=positive))
+    return np.array(v.reals(value, name, minimum=0.0, open_min=positive, length=n))
 
 
 def finite_width(activation: ActivationSpec, hidden_widths: Sequence[int] | int, C_W: Sequence[float] | float | None = None,
@@ -183,6 +191,14 @@ def finite_width(activation: ActivationSpec, hidden_widths: Sequence[int] | int,
     FiniteWidthResult
         ``.kernel``, ``.variance``, ``.excess_kurtosis`` and per-layer details.
 
+    Raises
+    ------
+    TypeError
+        A wrong type (a float width such as ``2.0``, a string, a bool).
+    ValueError
+        A width < 1, :math:`C_W \\le 0`, :math:`C_b < 0`, :math:`K_1 \\le 0`, a non-smooth activation
+        without closed form.
+
     Notes
     -----
     The recursions are in the module docstring.  For piecewise-linear
@@ -192,34 +208,33 @@ def finite_width(activation: ActivationSpec, hidden_widths: Sequence[int] | int,
 
     References
     ----------
-    Roberts, Yaida & Hanin, *The Principles of Deep Learning Theory* (2022), eqs. (4.90), (5.x);
-    Yaida, MSML 2020 (arXiv:1910.00019).
+    Roberts, Yaida & Hanin, *The Principles of Deep Learning Theory* (2022), ch. 4-5 (the
+    four-point vertex recursion and the 1/n variance correction); Yaida, MSML 2020
+    (arXiv:1910.00019); Hanin & Nica, Commun. Math. Phys. 376:287 (2020) (the exact product).
     """
     act = resolve_activation(activation)
     ws = check_widths(hidden_widths)
     L1 = len(ws)
     cw = _per_layer(default_weight_variance(act) if C_W is None else C_W, L1, "C_W", True)
     cb = _per_layer(C_b, L1, "C_b", False)
-    K1 = float(K1)
-    if not math.isfinite(K1) or K1 <= 0:
-        raise ValueError(f"K1 must be finite and > 0, got {K1}")
-    K, v, G, qerr = K1, 0.0, 0.0, 0.0
-    Ks, vs, Gs, chis = [K], [v], [G], []
+    K1 = v.real(K1, "K1", minimum=0.0, open_min=True)
+    K, v4, G, qerr = K1, 0.0, 0.0, 0.0
+    Ks, vs, Gs, chis = [K], [v4], [G], []
     for n, c_w, c_b in zip(ws, cw, cb):
         m, e = gaussian_moments(act, K)
         qerr = max(qerr, e * c_w)
         chi = c_w / (2 * K * K) * (m["s2z2"] - K * m["s2"])
         h4 = m["s2z4"] - 6 * K * m["s2z2"] + 3 * K * K * m["s2"]
-        G = chi * G + c_w / 8 * h4 * v / K ** 4
-        v = c_w * c_w / n * (m["s4"] - m["s2"] ** 2) + chi * chi * v
+        G = chi * G + c_w / 8 * h4 * v4 / K ** 4
+        v4 = c_w * c_w / n * (m["s4"] - m["s2"] ** 2) + chi * chi * v4
         K = c_b + c_w * m["s2"]
         if K <= 0:
             raise ValueError("the kernel vanished (activation identically zero on the data?)")
         Ks.append(K)
-        vs.append(v)
+        vs.append(v4)
         Gs.append(G)
         chis.append(chi)
-    kurt = 3 * v / (K * K)
+    kurt = 3 * v4 / (K * K)
     if len(ws) == 1:
         # one hidden layer: z | layer 1 ~ N(0, S) with S an iid mean, so E z^2 = K_2 and 3 Var(S)/K_2^2 are exact
         var_tr, kurt_tr = 0.0, 0.0
@@ -231,7 +246,7 @@ def finite_width(activation: ActivationSpec, hidden_widths: Sequence[int] | int,
     else:
         var_tr, kurt_tr = K * kurt * kurt, kurt * kurt
     return FiniteWidthResult(
-        kernel=float(K), variance=float(K + G), variance_correction=float(G), four_point=float(v),
+        kernel=float(K), variance=float(K + G), variance_correction=float(G), four_point=float(v4),
         excess_kurtosis=float(kurt), kernels=tuple(map(float, Ks)), four_points=tuple(map(float, vs)),
         corrections=tuple(map(float, Gs)), chi_parallel=tuple(map(float, chis)),
         variance_truncation=float(var_tr), kurtosis_truncation=float(kurt_tr), quadrature_error=float(qerr),
