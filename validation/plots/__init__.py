@@ -86,15 +86,24 @@ def check_plot_dir(out_dir: str) -> str:
     return path
 
 
-def _save(fig: Any, path: str) -> None:
+def _write_via_temp(write: Callable[[str], None], path: str) -> None:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it over ``path``.
+
+    A symbolic link at ``path`` is replaced, never written through; the temporary file never outlives
+    the call.
+    """
     d = os.path.dirname(path)
     tmp = os.path.join(d, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp.png")
     try:
-        fig.savefig(tmp, dpi=110)
+        write(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _save(fig: Any, path: str) -> None:
+    _write_via_temp(lambda tmp: fig.savefig(tmp, dpi=110), path)
 
 
 def _with_figure(draw: Callable[[Any], None], path: str, size: tuple[float, float] = (7.0, 5.5)) -> str:
@@ -183,15 +192,8 @@ def plot_result(result: Any, check: Any, out_dir: str, *, record: Mapping[str, A
     path = os.path.join(out, plot_filename(result.name))
     custom = getattr(check, "plot", None)
     if custom is not None:
-        d = os.path.dirname(path)
-        tmp = os.path.join(d, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp.png")
-        try:
-            _plt()
-            custom(result, tmp)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        _plt()
+        _write_via_temp(lambda tmp: custom(result, tmp), path)
         return path
     if record is None:
         from validation.record import result_record
