@@ -71,7 +71,7 @@ def stacked_vjp_matches_autograd(shape: tuple[tuple[int, ...], int], chains: int
     per-chain forward ``x W_1^T ... W_L^T`` (float64): the manual reverse mode of the SGLD sampler."""
     import torch
 
-    from numerics.slt_models import DeepLinearNetwork, mse
+    from numerics.singular_learning import DeepLinearNetwork, mse
 
     widths, _ = shape
     net = DeepLinearNetwork(widths, dtype=torch.float64)
