@@ -10,5 +10,7 @@ the public names are re-exported here.
 from __future__ import annotations
 
 from validation.systems._mlp import MLP, activation_param
+from validation.systems._slt import DeepLinearTeacherStudent, NormalCrossingSystem, QuadraticSystem, TrainedStudent
 
 __all__ = ["MLP", "activation_param"]
+__all__ += ["DeepLinearTeacherStudent", "NormalCrossingSystem", "QuadraticSystem", "TrainedStudent"]
