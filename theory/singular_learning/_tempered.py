@@ -77,7 +77,7 @@ def _factor_log_density(b: float, k: int, theta: float, dy: float) -> tuple[floa
     r"""``(y_lo, log f)`` on a grid of step ``dy``: :math:`Y = k\log G`, :math:`G \sim \mathrm{Gamma}(b, \theta)`,
     up to a constant, over the range where :math:`f \ge e^{-45}\max f` (both tails)."""
     zm = math.log(b * theta)  # mode of z = log G: b z - e^z/theta is maximal at e^z = b theta
-    zlo = zm - _TAIL / b
+    zlo = zm - (_TAIL + b) / b  # log f(zlo) - log f(zm) = b (zlo - zm) + b - e^zlo/theta <= -_TAIL
     zhi = math.log(theta) + math.log(b + _TAIL + 10.0 * math.sqrt(b + 1.0))
     npts = int(math.ceil(k * (zhi - zlo) / dy)) + 1
     if npts > _MAX_POINTS:

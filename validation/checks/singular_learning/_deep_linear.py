@@ -20,7 +20,7 @@ directions; they are made small instead (:math:`n\beta = 2000`, :math:`\gamma = 
 :math:`\sim 10^4` steps on compressed data).  The calibration over many seeds is the check
 that they are small enough.
 
-Power (quick set, 16 chains): standard errors of 1-2% of :math:`\lambda`, so a :math:`\lambda`
+Power (quick set, 64 chains): standard errors of 0.5-1% of :math:`\lambda`, so a :math:`\lambda`
 10% too large or too small fails at the suite's alpha (twins ``lambda_x1.1``, ``lambda_x0.9``),
 as does the regular count :math:`d/2` (twin ``regular_count``).
 """
@@ -97,7 +97,7 @@ register_check(Check(
     "SGLD LLC of deep linear networks trained to a rank-r teacher vs Aoyagi's lambda (+ exact step-size bias budget)",
     _predict, _measure, t_point_with_step_bias,
     quick={"networks": (((3, 3, 3), 3), ((5, 2, 3), 1)), "n": 500, "n_beta": 2000.0, "gamma": 1.0, "step_scale": 0.08,
-           "chains": 32, "draws": 3000, "burn_in": 3000},
+           "chains": 64, "draws": 3000, "burn_in": 3000},
     full={"networks": (((3, 3, 3), 3), ((5, 2, 3), 1), ((4, 3, 4), 1), ((4, 3, 3, 4), 2), ((2, 3, 4), 1)), "n": 500,
           "n_beta": 2000.0, "gamma": 1.0, "step_scale": 0.08, "chains": 8, "draws": 20000, "burn_in": 20000},
     schema=SCHEMA,
