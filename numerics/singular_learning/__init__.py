@@ -24,7 +24,12 @@ from numerics.singular_learning._data import (
 )
 from numerics.singular_learning._hessian import hessian_max_eigenvalue
 from numerics.singular_learning._llc import degradation_sweep, estimate_llc
-from numerics.singular_learning._models import DeepLinearNetwork, NormalCrossingModel, QuadraticModel, mse
+from numerics.singular_learning._models import (
+    DeepLinearNetwork,
+    NormalCrossingModel,
+    QuadraticModel,
+    mse,
+)
 from numerics.singular_learning._samplers import SamplerRun, sample_local_posterior
 from numerics.singular_learning._training import train_to_minimum
 

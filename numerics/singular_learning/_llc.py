@@ -34,6 +34,7 @@ from numerics import validate as v
 from numerics.estimate import Estimate
 from numerics.singular_learning._hessian import hessian_max_eigenvalue
 from numerics.singular_learning._samplers import SamplerRun, sample_local_posterior
+from numerics.singular_learning._target import sequence_or_scalar
 from numerics.singular_learning._torch import data_pair
 
 __all__ = ["estimate_llc", "degradation_sweep"]
@@ -79,12 +80,11 @@ def _screen(run: SamplerRun, rows: np.ndarray, step_size: float, sampler: str, w
     return ok, msgs
 
 
-def _check_common(chains: Any, gamma: Any, step_size: Any, draws: Any, burn_in: Any, seed: Any) -> tuple[int, float, float]:
+def _check_common(chains: Any, gamma: Any, draws: Any, burn_in: Any, seed: Any) -> tuple[int, float]:
     v.integer(draws, "draws", minimum=1)
     v.integer(burn_in, "burn_in", minimum=0)
     v.seed(seed)
-    return (v.integer(chains, "chains", minimum=2), v.real(gamma, "gamma", minimum=0.0),
-            v.real(step_size, "step_size", minimum=0.0, open_min=True))
+    return v.integer(chains, "chains", minimum=2), v.real(gamma, "gamma", minimum=0.0)
 
 
 def estimate_llc(
@@ -151,7 +151,8 @@ def estimate_llc(
     ----------
     Lau, Furman, Wang, Murfet & Wei, arXiv:2308.12108, Def. 1 and Alg. 1; Watanabe, JMLR 14 (2013) 867.
     """
-    chains, gamma, step_size = _check_common(chains, gamma, step_size, draws, burn_in, seed)
+    chains, gamma = _check_common(chains, gamma, draws, burn_in, seed)
+    step_size = v.real(step_size, "step_size", minimum=0.0, open_min=True)
     bias_diagnostic = v.boolean(bias_diagnostic, "bias_diagnostic")
     if n_beta is None:
         n = data_pair(data, min_rows=2)[0].shape[0]
@@ -196,7 +197,7 @@ def degradation_sweep(
     n_betas: Sequence[float],
     *,
     gamma: float = 100.0,
-    step_size: float = 1e-4,
+    step_size: float | Sequence[float] = 1e-4,
     chains: int = 8,
     draws: int = 400,
     burn_in: int = 200,
@@ -219,7 +220,11 @@ def degradation_sweep(
         As in :func:`estimate_llc`.
     n_betas
         The temperatures :math:`n\beta_k > 0` (at least one).
-    gamma, step_size, chains, draws, burn_in, seed, batch_size, sampler, diag_every, device, dtype
+    step_size
+        :math:`\epsilon > 0`, one for all temperatures or one per temperature (a step matched to
+        each temperature, :math:`\epsilon_k \propto 1/(n\beta_k h_{\max} + \gamma)`, keeps both the
+        mixing and the relative step-size bias the same at every temperature).
+    gamma, chains, draws, burn_in, seed, batch_size, sampler, diag_every, device, dtype
         As in :func:`estimate_llc` (``chains`` per temperature, >= 2).
 
     Returns
@@ -237,9 +242,13 @@ def degradation_sweep(
         As :func:`estimate_llc`, per temperature.
     """
     nbs = np.asarray(v.reals(n_betas, "n_betas", minimum=0.0, open_min=True))
-    chains, gamma, step_size = _check_common(chains, gamma, step_size, draws, burn_in, seed)
+    chains, gamma = _check_common(chains, gamma, draws, burn_in, seed)
+    if sequence_or_scalar(step_size):
+        eps = np.asarray(v.reals(step_size, "step_size", minimum=0.0, open_min=True, length=nbs.size))
+    else:
+        eps = np.full(nbs.size, v.real(step_size, "step_size", minimum=0.0, open_min=True))
     per = np.repeat(nbs, chains)
-    run = sample_local_posterior(model, loss_fn, data, n_beta=per, gamma=gamma, step_size=step_size, chains=per.size,
+    run = sample_local_posterior(model, loss_fn, data, n_beta=per, gamma=gamma, step_size=np.repeat(eps, chains), chains=per.size,
                                  draws=draws, burn_in=burn_in, seed=seed, batch_size=batch_size, sampler=sampler,
                                  diag_every=diag_every, device=device, dtype=dtype)
     K = nbs.size
@@ -248,7 +257,7 @@ def degradation_sweep(
     msgs: list[str] = []
     for k in range(K):
         rows = np.arange(k * chains, (k + 1) * chains)
-        ok, m = _screen(run, rows, step_size, sampler, where=f" at n_beta={nbs[k]:g}")
+        ok, m = _screen(run, rows, float(eps[k]), sampler, where=f" at n_beta={nbs[k]:g}")
         msgs += m
         e = run.loss_trace[ok].mean(axis=1) - run.init_loss
         per_chain[k, ok - k * chains] = e
@@ -256,7 +265,7 @@ def degradation_sweep(
         llc[k], llc_se[k], dof[k] = nbs[k] * ex[k], nbs[k] * se[k], ok.size - 1
     for m in msgs:
         warnings.warn(m, RuntimeWarning, stacklevel=2)
-    diag = {"x": 1.0 / nbs, "axis": 1.0 / nbs, "n_beta": nbs, "llc": llc, "llc_stderr": llc_se, "dof": dof,
+    diag = {"x": 1.0 / nbs, "axis": 1.0 / nbs, "n_beta": nbs, "step_size": eps, "llc": llc, "llc_stderr": llc_se, "dof": dof,
             "excess_per_chain": per_chain, "diverged_chains": np.flatnonzero(run.diverged).tolist(),
             "acceptance_rate": run.acceptance, "warnings": msgs}
     return Estimate(ex, se, chains, seed, run.seconds, "across-chains", diag)

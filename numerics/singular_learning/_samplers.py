@@ -31,7 +31,13 @@ import numpy as np
 import torch
 
 from numerics import validate as v
-from numerics.singular_learning._target import LocalPosterior, RandomBlocks, build_posterior, per_chain, sequence_or_scalar
+from numerics.singular_learning._target import (
+    LocalPosterior,
+    RandomBlocks,
+    build_posterior,
+    per_chain,
+    sequence_or_scalar,
+)
 from numerics.singular_learning._torch import optional_int
 
 __all__ = ["SamplerRun", "sample_local_posterior", "SAMPLERS"]
@@ -115,7 +121,30 @@ class _Recorder:
         return torch.cat([*self.chunks, torch.stack(self.hist)]) if self.hist else torch.cat(self.chunks)
 
 
-def _mh_accept(post: LocalPosterior, st: _Chains, wp: torch.Tensor, gU: torch.Tensor, eps: float,
+@dataclass(frozen=True)
+class _Step:
+    """The step size, one number or one per chain (a ``(C, 1)`` tensor), and the coefficients derived from it."""
+
+    eps: Any
+    half: Any
+    sq: Any
+    inv2: Any  # 1 / (2 eps): a float, or (C,)
+
+    @staticmethod
+    def of(eps: np.ndarray, post: LocalPosterior) -> "_Step":
+        if np.all(eps == eps[0]):  # one step for every chain: plain floats (the fastest ops)
+            e = float(eps[0])
+            return _Step(e, 0.5 * e, math.sqrt(e), 1.0 / (2 * e))
+        t = torch.as_tensor(eps, device=post.w0.device, dtype=post.w0.dtype)[:, None]
+        return _Step(t, 0.5 * t, t.sqrt(), (0.5 / t)[:, 0])
+
+
+def _axpy_(x: torch.Tensor, a: Any, y: torch.Tensor) -> torch.Tensor:
+    """``x += a * y`` in place, ``a`` a float or a per-chain ``(C, 1)`` tensor."""
+    return x.add_(y, alpha=a) if isinstance(a, float) else x.addcmul_(y, a)
+
+
+def _mh_accept(post: LocalPosterior, st: _Chains, wp: torch.Tensor, gU: torch.Tensor, step: _Step,
                G: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     r"""Metropolis-Hastings acceptance probability of the Langevin proposal ``wp`` from ``st.w``.
 
@@ -127,21 +156,25 @@ def _mh_accept(post: LocalPosterior, st: _Chains, wp: torch.Tensor, gU: torch.Te
     """
     gp, Lp = post.grads(wp, st.idx)
     U, Up, gUp = post.potential(st.w, st.L), post.potential(wp, Lp), post.grad_potential(wp, gp)
-    half = 0.5 * eps
+    half = step.half
     if G is None:
-        fwd = torch.sub(wp, st.w).add_(gU, alpha=half).square_().sum(1)
-        bwd = torch.sub(st.w, wp).add_(gUp, alpha=half).square_().sum(1)
-    else:
+        fwd = _axpy_(torch.sub(wp, st.w), half, gU).square_().sum(1)
+        bwd = _axpy_(torch.sub(st.w, wp), half, gUp).square_().sum(1)
+    elif isinstance(half, float):
         fwd = (torch.sub(wp, st.w).addcmul_(G, gU, value=half).square_() / G).sum(1)
         bwd = (torch.sub(st.w, wp).addcmul_(G, gUp, value=half).square_() / G).sum(1)
-    log_a = (U - Up).sub_(bwd.sub_(fwd), alpha=1.0 / (2 * eps))
+    else:
+        fwd = (torch.sub(wp, st.w).addcmul_(G * half, gU).square_() / G).sum(1)
+        bwd = (torch.sub(st.w, wp).addcmul_(G * half, gUp).square_() / G).sum(1)
+    d = bwd.sub_(fwd)
+    log_a = (U - Up).sub_(d, alpha=step.inv2) if isinstance(step.inv2, float) else (U - Up).sub_(d.mul_(step.inv2))
     return torch.exp(log_a.clamp_(max=0.0)).nan_to_num_(nan=0.0), gp, Lp
 
 
 def _diagnosed_move(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlocks, wp: torch.Tensor,
-                    gU: torch.Tensor, eps: float, G: torch.Tensor | None) -> None:
+                    gU: torch.Tensor, step: _Step, G: torch.Tensor | None) -> None:
     """Move to ``wp`` (always: SGLD has no accept step) and record its acceptance probability as a diagnostic."""
-    a, gp, Lp = _mh_accept(post, st, wp, gU, eps, G)
+    a, gp, Lp = _mh_accept(post, st, wp, gU, step, G)
     rec.accept(a)
     rec.bad |= ~torch.isfinite(wp).all(1)  # parameters the loss does not see can still blow up
     st.w.copy_(wp)
@@ -152,28 +185,31 @@ def _diagnosed_move(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: Rand
         st.g, st.L = post.grads(st.w, st.idx)
 
 
-def _sgld(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlocks, steps: int, eps: float,
+def _sgld(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlocks, steps: int, step: _Step,
           diag_every: int | None) -> None:
     r"""Plain SGLD, rearranged as :math:`w \leftarrow (1 - \tfrac{\epsilon\gamma}2)w + [\tfrac{\epsilon\gamma}2 w^* + \sqrt\epsilon\xi] - \tfrac{\epsilon n\beta}2 g`.
 
     The bracket is folded into the noise once per block (``rng`` was built with that affine
     map), so a step is two fused in-place ops and the next gradient.
     """
-    half = 0.5 * eps
-    shrink, nbh = 1.0 - half * post.gamma, post.nb[:, None] * (-half)
+    shrink, nbh = 1.0 - step.half * post.gamma, post.nb[:, None] * (-step.half)
+    scalar = isinstance(shrink, float)
     for t in range(steps):
         rec.loss(st.L)
         xi = rng.noise()
         if diag_every is None or t % diag_every:  # the hot loop
-            torch.add(xi, st.w, alpha=shrink, out=st.w).addcmul_(st.g, nbh)
+            if scalar:
+                torch.add(xi, st.w, alpha=shrink, out=st.w).addcmul_(st.g, nbh)
+            else:
+                torch.addcmul(xi, st.w, shrink, out=st.w).addcmul_(st.g, nbh)
             st.idx = rng.idx()
             st.g, st.L = post.grads(st.w, st.idx)
             continue
-        wp = torch.add(xi, st.w, alpha=shrink).addcmul_(st.g, nbh)
-        _diagnosed_move(post, st, rec, rng, wp, post.grad_potential(st.w, st.g), eps, None)
+        wp = (torch.add(xi, st.w, alpha=shrink) if scalar else torch.addcmul(xi, st.w, shrink)).addcmul_(st.g, nbh)
+        _diagnosed_move(post, st, rec, rng, wp, post.grad_potential(st.w, st.g), step, None)
 
 
-def _rmsprop(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlocks, steps: int, eps: float,
+def _rmsprop(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlocks, steps: int, step: _Step,
              diag_every: int | None, alpha: float, delta: float) -> None:
     r"""RMSProp-preconditioned SGLD: drift :math:`\tfrac\epsilon2 G\nabla U_b`, noise :math:`\sqrt{\epsilon G}\,\xi`.
 
@@ -181,7 +217,7 @@ def _rmsprop(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlock
     to mean one per chain (so :math:`\epsilon` stays the mean step; at :math:`w^*` the gradient
     vanishes and an unscaled :math:`G = 1/\delta` would explode).  Li et al., AAAI 2016.
     """
-    half, sq = 0.5 * eps, math.sqrt(eps)
+    half, sq = step.half, step.sq
     V: torch.Tensor | None = None
     for t in range(steps):
         rec.loss(st.L)
@@ -190,25 +226,28 @@ def _rmsprop(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlock
         V = gU * gU if V is None else V.mul_(alpha).addcmul_(gU, gU, value=1 - alpha)
         G = 1.0 / (V.sqrt() + delta)
         G = G / G.mean(dim=1, keepdim=True)
-        wp = torch.addcmul(st.w, G, gU, value=-half).addcmul_(G.sqrt(), xi, value=sq)
+        if isinstance(half, float):
+            wp = torch.addcmul(st.w, G, gU, value=-half).addcmul_(G.sqrt(), xi, value=sq)
+        else:
+            wp = torch.addcmul(st.w, G * half, gU, value=-1.0).addcmul_(G.sqrt() * sq, xi)
         if diag_every is not None and t % diag_every == 0:
-            _diagnosed_move(post, st, rec, rng, wp, gU, eps, G)
+            _diagnosed_move(post, st, rec, rng, wp, gU, step, G)
         else:
             st.w.copy_(wp)
             st.idx = rng.idx()
             st.g, st.L = post.grads(st.w, st.idx)
 
 
-def _mala(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlocks, steps: int, eps: float) -> None:
+def _mala(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlocks, steps: int, step: _Step) -> None:
     r"""MALA: the proposal :math:`w' = w - \tfrac\epsilon2\nabla U(w) + \sqrt\epsilon\,\xi` is accepted
     with probability :math:`a` of :func:`_mh_accept` (full batch; Roberts & Tweedie 1996)."""
-    half, sq = 0.5 * eps, math.sqrt(eps)
+    minus_half = -step.half
     for _ in range(steps):
         rec.loss(st.L)
         xi = rng.noise()
         gU = post.grad_potential(st.w, st.g)
-        wp = torch.add(st.w, gU, alpha=-half).add_(xi, alpha=sq)
-        a, gp, Lp = _mh_accept(post, st, wp, gU, eps, None)
+        wp = _axpy_(_axpy_(st.w.clone(), minus_half, gU), step.sq, xi)
+        a, gp, Lp = _mh_accept(post, st, wp, gU, step, None)
         rec.accept(a)
         accept = rng.uniform() < a
         st.w = torch.where(accept[:, None], wp, st.w)
@@ -216,13 +255,14 @@ def _mala(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlocks, 
         st.L = torch.where(accept, Lp, st.L)
 
 
-def _check_n_beta(n_beta: Any, chains: int) -> np.ndarray:
-    if sequence_or_scalar(n_beta):
-        nb = np.asarray(v.reals(n_beta, "n_beta", minimum=0.0, open_min=True))
-        if nb.size not in (1, chains):
-            raise ValueError(f"n_beta must be one value or one per chain ({chains}); got {nb.size}")
-        return per_chain(nb, chains)
-    return per_chain(v.real(n_beta, "n_beta", minimum=0.0, open_min=True), chains)
+def _per_chain(value: Any, name: str, chains: int) -> np.ndarray:
+    """A positive number, or a sequence of one per chain, as a ``(chains,)`` array."""
+    if sequence_or_scalar(value):
+        arr = np.asarray(v.reals(value, name, minimum=0.0, open_min=True))
+        if arr.size not in (1, chains):
+            raise ValueError(f"{name} must be one value or one per chain ({chains}); got {arr.size}")
+        return per_chain(arr, chains)
+    return per_chain(v.real(value, name, minimum=0.0, open_min=True), chains)
 
 
 def sample_local_posterior(
@@ -232,7 +272,7 @@ def sample_local_posterior(
     *,
     n_beta: float | Sequence[float],
     gamma: float,
-    step_size: float,
+    step_size: float | Sequence[float],
     chains: int,
     draws: int,
     burn_in: int,
@@ -261,7 +301,7 @@ def sample_local_posterior(
     gamma
         Localization :math:`\gamma \ge 0`.
     step_size
-        :math:`\epsilon > 0`.
+        :math:`\epsilon > 0`: one value, or one per chain (e.g. a step matched to each temperature).
     chains, draws, burn_in
         Chains (>= 1), recorded draws (>= 1) and discarded steps (>= 0).  Draws are the
         losses at :math:`w_t`, :math:`t = b, \dots, b + T - 1`.
@@ -298,30 +338,31 @@ def sample_local_posterior(
     seed = v.seed(seed)
     diag_every = optional_int(diag_every, "diag_every", minimum=1)
     batch_size = optional_int(batch_size, "batch_size", minimum=1)
-    step_size = v.real(step_size, "step_size", minimum=0.0, open_min=True)
     gamma = v.real(gamma, "gamma", minimum=0.0)
     rmsprop_alpha = v.real(rmsprop_alpha, "rmsprop_alpha", minimum=0.0, maximum=1.0, open_max=True)
     rmsprop_eps = v.real(rmsprop_eps, "rmsprop_eps", minimum=0.0, open_min=True)
     model_vjp = v.boolean(model_vjp, "model_vjp")
-    nb = _check_n_beta(n_beta, chains)
+    nb = _per_chain(n_beta, "n_beta", chains)
+    eps = _per_chain(step_size, "step_size", chains)
     t0 = time.perf_counter()
     post = build_posterior(model, loss_fn, data, n_beta=nb, gamma=gamma, chains=chains, batch_size=batch_size,
                            model_vjp=model_vjp, device=device, dtype=dtype)
     if sampler == "mala" and not post.full:
         raise ValueError("sampler='mala' needs full-batch losses (batch_size=None or >= n)")
     steps = burn_in + draws
-    affine = (math.sqrt(step_size), (0.5 * step_size * gamma) * post.w0) if sampler == "sgld" else None
+    step = _Step.of(eps, post)
+    affine = (step.sq, (step.half * gamma) * post.w0) if sampler == "sgld" else None
     rng = RandomBlocks(post, seed, steps, affine)
     w = post.w0.expand(chains, post.d).clone()  # the state; SGLD updates it in place
     idx = rng.idx()
     g, L = post.grads(w, idx)
     st, rec = _Chains(w, g, L, idx), _Recorder(post)
     if sampler == "sgld":
-        _sgld(post, st, rec, rng, steps, step_size, diag_every)
+        _sgld(post, st, rec, rng, steps, step, diag_every)
     elif sampler == "rmsprop":
-        _rmsprop(post, st, rec, rng, steps, step_size, diag_every, rmsprop_alpha, rmsprop_eps)
+        _rmsprop(post, st, rec, rng, steps, step, diag_every, rmsprop_alpha, rmsprop_eps)
     else:
-        _mala(post, st, rec, rng, steps, step_size)
+        _mala(post, st, rec, rng, steps, step)
     rec.loss(st.L)
     return _finish(post, st, rec, burn_in, steps, time.perf_counter() - t0, sampler)
 

@@ -32,7 +32,13 @@ import numpy as np
 import torch
 from torch.func import functional_call, vmap
 
-from numerics.singular_learning._torch import data_pair, device_of, float_dtype, loss_function, module
+from numerics.singular_learning._torch import (
+    data_pair,
+    device_of,
+    float_dtype,
+    loss_function,
+    module,
+)
 
 __all__ = ["LocalPosterior", "RandomBlocks", "flat_problem", "build_posterior", "RNG_BLOCK"]
 
@@ -192,12 +198,12 @@ class RandomBlocks:
     """Gaussian noise rows, minibatch index rows and uniforms, drawn in blocks of ``K`` steps.
 
     ``noise()`` returns the next ``(C, d)`` standard normal row, mapped through ``affine``
-    (``(scale, shift)``: ``scale * xi + shift``) when one is given (plain SGLD folds its
+    (``(scale, shift)``: ``scale * xi + shift``, ``scale`` a float or per chain ``(C, 1)``) when one is given (plain SGLD folds its
     constant terms into the noise once per block); ``idx()`` the next ``C * B`` minibatch row
     indices (``None`` in full batch); ``uniform()`` ``C`` uniforms (MALA's accept test).
     """
 
-    def __init__(self, post: LocalPosterior, seed: int, steps: int, affine: tuple[float, torch.Tensor] | None = None) -> None:
+    def __init__(self, post: LocalPosterior, seed: int, steps: int, affine: tuple[Any, torch.Tensor] | None = None) -> None:
         dev, dt = post.w0.device, post.w0.dtype
         self.gen = torch.Generator(device=dev).manual_seed(seed)
         self.C, self.n, self.B, self.full = post.chains, post.n, post.batch, post.full

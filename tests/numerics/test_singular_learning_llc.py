@@ -140,7 +140,7 @@ def test_mala_low_acceptance_warns():
 def test_start_that_is_not_a_minimum_is_named_as_such_not_as_divergence():
     # was: "SGLD diverged ...: step_size too large" (the loss fell far below L(w*) and the
     # divergence test used |L - L*|)
-    net, data = deep_linear_teacher_student((3, 3, 3), 3, 200, seed=0)
+    _, data = deep_linear_teacher_student((3, 3, 3), 3, 200, seed=0)
     untrained = DeepLinearNetwork((3, 3, 3), init_scale=0.5, seed=3)
     with pytest.raises(ValueError, match="not a local minimum.*train the model") as info:
         estimate_llc(untrained, mse, data, n_beta=1e4, gamma=1.0, step_size=1e-5, chains=8, draws=500, burn_in=100, seed=0,

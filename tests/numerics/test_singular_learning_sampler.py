@@ -163,3 +163,18 @@ def test_samplers_dispatch_and_flags():
         assert run.extra["oracle"] == "hand-written pullback"
         assert not run.diverged.any() and not run.descended.any() and run.moved.all()
         assert run.extra["grad_norm"] < 1e-10  # the exact factorisation is a minimum
+
+
+@pytest.mark.parametrize("sampler", ["sgld", "rmsprop", "mala"])
+def test_per_chain_step_sizes_equal_separate_runs(sampler):
+    # chain c with its own step is the chain c of a run where every chain has that step (same noise rows)
+    net, data = deep_linear_teacher_student((3, 2, 3), 1, 30, seed=0, init_scale=0.0)
+    kw = dict(n_beta=[40.0, 80.0], gamma=2.0, chains=2, draws=40, burn_in=3, seed=9, sampler=sampler, diag_every=4)
+    both = sample_local_posterior(net, mse, data, step_size=[2e-3, 5e-4], **kw)
+    for c, eps in enumerate((2e-3, 5e-4)):
+        one = sample_local_posterior(net, mse, data, step_size=eps, **kw)
+        np.testing.assert_allclose(both.loss_trace[c], one.loss_trace[c], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(both.acceptance[c], one.acceptance[c], rtol=1e-10)
+    assert not np.allclose(both.loss_trace[0], both.loss_trace[1])
+    with pytest.raises(ValueError, match="one per chain"):
+        sample_local_posterior(net, mse, data, step_size=[1e-3, 1e-3, 1e-3], **kw)

@@ -14,19 +14,18 @@ from scipy import integrate
 from theory.singular_learning import (
     deep_linear_derivation,
     normal_crossing_derivation,
-    sgld_bias_derivation,
-    wbic_derivation,
     normal_crossing_llc,
     normal_crossing_tempered_loss,
     parameter_count,
     rlct_deep_linear,
     rlct_normal_crossing,
     rlct_reduced_rank,
+    sgld_bias_derivation,
     sgld_quadratic_llc,
     sgld_step_size_bias,
     wbic_beta,
+    wbic_derivation,
 )
-
 
 # ------------------------------------------------------------------ exact RLCTs
 

@@ -14,7 +14,11 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from theory.singular_learning import normal_crossing_llc, normal_crossing_tempered_loss, rlct_normal_crossing
+from theory.singular_learning import (
+    normal_crossing_llc,
+    normal_crossing_tempered_loss,
+    rlct_normal_crossing,
+)
 
 LARGE = np.array([1e3, 1e5, 1e7, 1e9, 1e12])
 

@@ -36,18 +36,23 @@ __all__ = ["DeepLinearTeacherStudent", "TrainedStudent", "NormalCrossingSystem",
 
 @dataclass(frozen=True)
 class TrainedStudent:
-    """A built :class:`DeepLinearTeacherStudent`: the student at :math:`w^*`, compressed data, step and its bias bound."""
+    """A built :class:`DeepLinearTeacherStudent`: the student at :math:`w^*`, its compressed data and measured curvature."""
 
     net: DeepLinearNetwork
     data: tuple[torch.Tensor, torch.Tensor]
-    step_size: float
     hessian_max: float
+    step_scale: float
+    gamma: float
     step_size_bias: float
+
+    def step_for(self, n_beta: float) -> float:
+        r"""The SGLD step at temperature :math:`n\beta`: :math:`\epsilon = s/(n\beta h_{\max} + \gamma)`."""
+        return self.step_scale / (v.real(n_beta, "n_beta", minimum=0.0, open_min=True) * self.hessian_max + self.gamma)
 
 
 @dataclass(frozen=True)
 class DeepLinearTeacherStudent:
-    r"""A deep linear network trained to a rank-``rank`` teacher; SGLD at :math:`\epsilon = s/(n\beta_{\max}h_{\max} + \gamma)`.
+    r"""A deep linear network trained to a rank-``rank`` teacher; SGLD at :math:`\epsilon = s/(n\beta h_{\max} + \gamma)`.
 
     Parameters
     ----------
@@ -61,9 +66,10 @@ class DeepLinearTeacherStudent:
     gamma
         Localization :math:`\gamma`.
     step_scale
-        :math:`s = \epsilon(n\beta_{\max}h_{\max} + \gamma)`: the step's quadratic stability
-        margin; the relative step-size bias of any direction is at most
-        :math:`\tfrac{s/4}{1 - s/4}` (exact on a quadratic loss; Welling & Teh 2011).
+        :math:`s = \epsilon(n\beta h_{\max} + \gamma)` at every temperature: the step's quadratic
+        stability margin; the relative step-size bias of any direction is at most
+        :math:`\tfrac{s/4}{1 - s/4}` (exact on a quadratic loss; Welling & Teh 2011), the same
+        bound at every temperature.
     """
 
     widths: tuple[int, ...]
@@ -83,17 +89,16 @@ class DeepLinearTeacherStudent:
 
     @property
     def step_size_bias(self) -> float:
-        r"""Bound :math:`\tfrac{s/4}{1 - s/4}` on the relative SGLD step-size bias at every temperature :math:`\le n\beta_{\max}`."""
+        r"""Bound :math:`\tfrac{s/4}{1 - s/4}` on the relative SGLD step-size bias (any temperature, its own step)."""
         q = self.step_scale / 4
         return q / (1 - q)
 
-    def build(self, seed: int, n_beta_max: float) -> TrainedStudent:
-        """Train the student (``seed``), compress the data and set the step for temperatures up to ``n_beta_max``."""
+    def build(self, seed: int) -> TrainedStudent:
+        """Train the student (``seed``), compress the data and measure the top Hessian eigenvalue."""
         net, data = deep_linear_teacher_student(self.widths, self.rank, self.n, seed=seed)
         data, _ = compress_linear_data(data)  # same loss up to a constant: same posterior, p rows instead of n
         h = hessian_max_eigenvalue(net, mse, data, seed=seed)
-        eps = self.step_scale / (n_beta_max * h + self.gamma)
-        return TrainedStudent(net, data, eps, h, self.step_size_bias)
+        return TrainedStudent(net, data, h, self.step_scale, self.gamma, self.step_size_bias)
 
 
 @dataclass(frozen=True)

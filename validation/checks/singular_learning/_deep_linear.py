@@ -70,9 +70,10 @@ def _measure(p: Mapping[str, Any], seed: int) -> Estimate:
     t0 = time.perf_counter()
     vals, ses, dof, bias = [], [], [], []
     for i, system in enumerate(_systems(p)):
-        s = system.build(seed + 31 * i, p["n_beta"])
-        e = estimate_llc(s.net, mse, s.data, n_beta=p["n_beta"], gamma=p["gamma"], step_size=s.step_size, chains=p["chains"],
-                         draws=p["draws"], burn_in=p["burn_in"], seed=seed + 17 * i, bias_diagnostic=False, diag_every=None)
+        s = system.build(seed + 31 * i)
+        e = estimate_llc(s.net, mse, s.data, n_beta=p["n_beta"], gamma=p["gamma"], step_size=s.step_for(p["n_beta"]),
+                         chains=p["chains"], draws=p["draws"], burn_in=p["burn_in"], seed=seed + 17 * i, bias_diagnostic=False,
+                         diag_every=None)
         vals.append(e.value)
         ses.append(e.stderr)
         dof.append(e.diagnostics["dof"])
