@@ -233,12 +233,42 @@ class NormalCrossingModel(torch.nn.Module):
         if max(ks) == 0:
             raise ValueError(f"powers must contain at least one positive exponent; got {list(ks)}")
         dt = float_dtype(dtype, "dtype")
-        self.register_buffer("powers", torch.tensor(ks, dtype=dt, device=device))
+        self.exponents = ks
+        # a plain attribute, not a buffer: the model has parameters only, so the sampler's
+        # hand-written batched path applies
+        self._k = torch.tensor(ks, dtype=dt, device=device)
         self.w = torch.nn.Parameter(torch.zeros(len(ks), dtype=dt, device=device))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """:math:`x \\prod_j w_j^{k_j}`."""
-        return x * torch.prod(self.w ** self.powers)
+        r""":math:`x \prod_j w_j^{k_j}`."""
+        return x * torch.prod(self.w ** self._k.to(self.w.device))
+
+    def _monomials(self, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        r"""For ``C`` parameter vectors ``(C, d)``: :math:`P = \prod_j w_j^{k_j}` ``(C,)`` and
+        :math:`\partial P/\partial w_j = k_j w_j^{k_j - 1}\prod_{i \ne j} w_i^{k_i}` ``(C, d)`` (no division by :math:`w_j`)."""
+        ks = self.exponents
+        pw = [w[:, j] ** k if k else torch.ones_like(w[:, j]) for j, k in enumerate(ks)]
+        P = torch.stack(pw, 1).prod(1)
+        cols = []
+        for j, k in enumerate(ks):
+            others = [pw[i] for i in range(len(ks)) if i != j]
+            rest = torch.stack(others, 1).prod(1) if others else torch.ones_like(P)
+            cols.append(k * w[:, j] ** (k - 1) * rest if k else torch.zeros_like(P))
+        return P, torch.stack(cols, 1)
+
+    def forward_stacked(self, w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Batched forward for ``C`` parameter vectors ``w`` ``(C, d)``; ``x`` ``(C, B, 1)`` or ``(B, 1)``."""
+        return x * self._monomials(w)[0][:, None, None]
+
+    def forward_stacked_vjp(self, w: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, Callable[[torch.Tensor], torch.Tensor]]:
+        r""":meth:`forward_stacked` and its pullback by hand: :math:`\partial L/\partial w_j = (\sum_b g_b x_b)\,\partial P/\partial w_j`."""
+        P, dP = self._monomials(w)
+        x3 = x if x.dim() == 3 else x.expand(w.shape[0], *x.shape)
+
+        def pullback(g: torch.Tensor) -> torch.Tensor:
+            return (g * x3).sum((1, 2))[:, None] * dP
+
+        return x3 * P[:, None, None], pullback
 
 
 class QuadraticModel(torch.nn.Module):

@@ -6,10 +6,16 @@ truncation budget).  Measurement: the LLC estimator :math:`n\beta(\bar K - 0)` a
 MALA chains (unbiased at stationarity; Roberts & Tweedie 1996), one model after another,
 judged per model with Student t on ``chains - 1`` dof and Bonferroni over the models.
 
-Power (quick set, 256 chains x 300 draws): the per-model standard error is about 1% of the
+Burn-in: the chains start at :math:`w^* = 0`, where the arms of the :math:`m = 2` model
+:math:`K = w_1^2w_2^2` meet; they must spread along the arms (scale :math:`1/\sqrt\gamma`) before the
+draws count.  At :math:`\epsilon = 0.015` and 200 burn-in steps the :math:`(1, 1)` estimate was 1%
+low (14 of 100 seeds failed at level 0.01); at :math:`\epsilon = 0.008` the mean over 8192
+chains is within 0.3% of the exact value from step 200 on, so the quick set burns in 600 steps.
+
+Power (quick set, 1024 chains x 300 draws): per-model standard errors of 0.3-0.7% of the
 value, so a prediction 3% off in every component fails at the suite's alpha (twin
 ``llc_x1.03``), as does the asymptotic :math:`\lambda` for the :math:`m = 2` model
-:math:`(1, 1)` (about 25% above the finite-:math:`n\beta` value; twin ``asymptotic_lambda``).
+:math:`(1, 1)` (about 40% above the finite-:math:`n\beta` value; twin ``asymptotic_lambda``).
 """
 
 from __future__ import annotations
@@ -77,14 +83,14 @@ register_check(Check(
     "singular_learning.normal_crossing", "singular_learning",
     "MALA n*beta*E[K] on normal-crossing K = prod w^(2k) vs the finite-n beta quadrature value",
     _predict, _measure, t_point,
-    quick={"powers": ((1,), (2,), (1, 1)), "n_beta": 100.0, "gamma": 1.0, "step_size": 0.015, "chains": 1024, "draws": 300,
-           "burn_in": 200},
+    quick={"powers": ((1,), (2,), (1, 1)), "n_beta": 100.0, "gamma": 1.0, "step_size": 0.008, "chains": 1024, "draws": 300,
+           "burn_in": 600},
     full={"powers": ((1,), (2,), (3,), (1, 1), (1, 2), (1, 1, 1)), "n_beta": 300.0, "gamma": 1.0, "step_size": 0.005,
           "chains": 128, "draws": 4000, "burn_in": 1000},
     schema=SCHEMA,
     twins=(
         Twin("llc_x1.03", "the finite-n beta LLC of every model 3% too large", _scaled(1.03)),
-        Twin("asymptotic_lambda", "the asymptotic RLCT instead of the finite-n beta value (25% off for the m = 2 model (1, 1))",
+        Twin("asymptotic_lambda", "the asymptotic RLCT instead of the finite-n beta value (41% off for the m = 2 model (1, 1))",
              _asymptotic),
     ),
     display=Display("local learning coefficient n beta E[K]", labels=lambda p: [f"k = {tuple(k)}" for k in p["powers"]]),
