@@ -100,7 +100,7 @@ register_check(Check(
     quick={"networks": (((3, 3, 3), 3), ((5, 2, 3), 1)), "n": 500, "n_beta": 2000.0, "gamma": 1.0, "step_scale": 0.08,
            "chains": 64, "draws": 3000, "burn_in": 3000},
     full={"networks": (((3, 3, 3), 3), ((5, 2, 3), 1), ((4, 3, 4), 1), ((4, 3, 3, 4), 2), ((2, 3, 4), 1)), "n": 500,
-          "n_beta": 2000.0, "gamma": 1.0, "step_scale": 0.08, "chains": 8, "draws": 20000, "burn_in": 20000},
+          "n_beta": 2000.0, "gamma": 1.0, "step_scale": 0.08, "chains": 32, "draws": 20000, "burn_in": 20000},
     schema=SCHEMA,
     twins=(
         Twin("lambda_x1.1", "Aoyagi's lambda 10% too large for every network", _scaled(1.1)),
