@@ -40,7 +40,7 @@ from numerics.singular_learning._torch import (
     module,
 )
 
-__all__ = ["LocalPosterior", "RandomBlocks", "flat_problem", "build_posterior", "RNG_BLOCK"]
+__all__ = ["LocalPosterior", "RandomBlocks", "flat_problem", "gradient_oracle", "build_posterior", "RNG_BLOCK"]
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Grads = Callable[[torch.Tensor, "torch.Tensor | None"], tuple[torch.Tensor, torch.Tensor]]
@@ -133,8 +133,8 @@ class LocalPosterior:
         return torch.sub(w, self.w0).square_().sum(1).mul_(0.5 * self.gamma).addcmul_(self.nb, L)
 
 
-def _oracle(model: torch.nn.Module, loss_fn: LossFn, fp: FlatProblem, chains: int, batch: int,
-            model_vjp: bool) -> tuple[Grads, str]:
+def gradient_oracle(model: torch.nn.Module, loss_fn: LossFn, fp: FlatProblem, chains: int, batch: int,
+                    model_vjp: bool) -> tuple[Grads, str]:
     """The batched ``grads(w, idx) -> (dL/dw, L)`` of every chain, fastest route first."""
     X, Y = fp.X, fp.Y
     batched_loss = getattr(loss_fn, "batched", None)
@@ -189,7 +189,7 @@ def build_posterior(model: Any, loss_fn: Any, data: Any, *, n_beta: np.ndarray, 
     init_loss = float(L0.detach())
     if not math.isfinite(init_loss):
         raise ValueError(f"the loss at the model's parameters is not finite ({init_loss})")
-    grads, name = _oracle(model, loss_fn, fp, chains, B, model_vjp)
+    grads, name = gradient_oracle(model, loss_fn, fp, chains, B, model_vjp)
     nb = torch.as_tensor(n_beta, device=dev, dtype=dt)
     return LocalPosterior(fp.w0, nb, float(gamma), n, chains, B, init_loss, gnorm, grads, name)
 
