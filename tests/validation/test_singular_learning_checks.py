@@ -67,15 +67,27 @@ def test_exponent_jackknife(evaluations):
     assert 0 < pred.truncation < 0.02  # the step-size budget on the exponent
 
 
-def test_deep_linear_budget_is_the_step_size_bias(evaluations):
+def test_deep_linear_extrapolation_and_its_budget(evaluations):
     chk = get_check("singular_learning.deep_linear")
-    res = evaluations[chk.name].result
-    est = res.raw["estimate"]
-    np.testing.assert_allclose(est.diagnostics["step_size_bias"], 0.02 / 0.98)
-    # a prediction just outside the budget plus many standard errors fails
+    est = evaluations[chk.name].result.raw["estimate"]
+    q = chk.quick["step_scale"] / 4
+    np.testing.assert_allclose(est.diagnostics["step_size_bias"], 2 * q * q / ((1 - q) * (1 - 2 * q)))
+    # the first-order bias at the step is about 2% upwards for (3, 3, 3); the extrapolation removes it
     lam = np.array([float(rlct_deep_linear(w, r)[0]) for w, r in chk.quick["networks"]])
-    far = Prediction(lam * 1.02 / 0.98 + 12 * np.asarray(est.stderr))
+    assert est.diagnostics["llc_at_step"][0] > est.value[0]
+    # a prediction many standard errors away fails
+    far = Prediction(lam + 12 * np.asarray(est.stderr))
     assert not chk.compare(far, est, chk.quick, ALPHA).passed
+
+
+def test_extrapolation_is_exact_on_a_quadratic_direction():
+    # the residual of 2/(1-x) - 1/(1-2x) is -2x^2/((1-x)(1-2x)): the budget formula
+    from validation.systems import DeepLinearTeacherStudent
+
+    s = DeepLinearTeacherStudent((3, 3, 3), 3, 10, 1.0, 0.08)
+    x = 0.08 / 4
+    assert 1 - (2 / (1 - x) - 1 / (1 - 2 * x)) == pytest.approx(s.extrapolated_bias, rel=1e-12)
+    assert s.step_size_bias == pytest.approx(x / (1 - x), rel=1e-12)
 
 
 @pytest.mark.parametrize("name", ["singular_learning.degradation", "singular_learning.degradation_exponent"])
