@@ -40,7 +40,11 @@ import numpy as np
 from numerics.estimate import Estimate
 from theory.singular_learning import parameter_count, rlct_deep_linear
 from validation.check import Check, Display, Prediction, Twin, register_check
-from validation.checks.singular_learning._common import SAMPLING, extrapolated_excess, t_point_with_step_bias
+from validation.checks.singular_learning._common import (
+    SAMPLING,
+    extrapolated_excess,
+    t_point_with_step_bias,
+)
 from validation.params import Param
 from validation.systems import DeepLinearTeacherStudent
 from validation.systems._slt import networks_param
