@@ -10,7 +10,15 @@ the public names are re-exported here.
 from __future__ import annotations
 
 from validation.systems._mlp import MLP, activation_param
-from validation.systems._slt import DeepLinearTeacherStudent, NormalCrossingSystem, QuadraticSystem, TrainedStudent
+from validation.systems._slt import (
+    DeepLinearTeacherStudent,
+    NormalCrossingSystem,
+    QuadraticSystem,
+    TrainedStudent,
+    networks_param,
+    powers_list_param,
+)
 
 __all__ = ["MLP", "activation_param"]
-__all__ += ["DeepLinearTeacherStudent", "NormalCrossingSystem", "QuadraticSystem", "TrainedStudent"]
+__all__ += ["DeepLinearTeacherStudent", "NormalCrossingSystem", "QuadraticSystem", "TrainedStudent", "networks_param",
+            "powers_list_param"]

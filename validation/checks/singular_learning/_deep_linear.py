@@ -46,8 +46,7 @@ from validation.checks.singular_learning._common import (
     t_point_with_step_bias,
 )
 from validation.params import Param
-from validation.systems import DeepLinearTeacherStudent
-from validation.systems._slt import networks_param
+from validation.systems import DeepLinearTeacherStudent, networks_param
 
 __all__: list[str] = []
 

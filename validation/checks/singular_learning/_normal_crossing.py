@@ -31,8 +31,7 @@ from theory.singular_learning import normal_crossing_llc, rlct_normal_crossing
 from validation.check import Check, Display, Prediction, Twin, register_check
 from validation.checks.singular_learning._common import SAMPLING, t_point
 from validation.params import Param
-from validation.systems import NormalCrossingSystem
-from validation.systems._slt import powers_list_param
+from validation.systems import NormalCrossingSystem, powers_list_param
 
 __all__: list[str] = []
 
