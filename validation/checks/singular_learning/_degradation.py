@@ -149,7 +149,7 @@ def _plot(result: CheckResult, path: str) -> None:
     x, y, ye = np.asarray(d["x"]), np.asarray(d["y"]), np.asarray(d["y_err"])
     xx = np.geomspace(x.min(), x.max(), 50)
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    ax.errorbar(x, y, yerr=ye, fmt="o", color="C3", label="measured (mean over replicates ± 1σ)")
+    ax.errorbar(x, y, yerr=ye, fmt="o", color="C3", label="measured, extrapolated to zero step (mean over replicates ± 1σ)")
     if result.name.endswith("degradation"):
         ax.plot(xx, float(pred.value) * xx, "--", color="C0", label=f"predicted λ/(nβ), λ = {float(pred.value):.4g}")
         ax.plot(xx, float(est.value) * xx, color="C3", lw=1, label=f"fitted slope {float(est.value):.4g} ± {float(est.stderr):.2g}")
