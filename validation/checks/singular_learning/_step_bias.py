@@ -7,6 +7,8 @@ Prediction: the exact expectation of the SGLD LLC estimate on
 truncation: the chain is a Gaussian AR(1) process).  Measurement: full-batch SGLD chains
 started at :math:`w^* = 0`; the mean over chains is judged with Student t on ``chains - 1`` dof.
 
+Calibration (200 seeds, quick): no false fail at the suite's alpha or at 0.01, 9 at 0.05.
+
 Power (quick set, 256 chains): the standard error is about 0.5% of the value, so a 3% error
 fails (twin ``llc_x1.03``), as does ignoring the step-size bias (the :math:`\epsilon \to 0` value
 1.49 against 2.54, at the quick set's :math:`\epsilon A_i/4 = 0.15, 0.30, 0.60`; twin ``no_step_bias``).
