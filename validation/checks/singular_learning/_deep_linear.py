@@ -25,6 +25,20 @@ incomplete equilibration in the flat directions; they are made small instead
 (:math:`n\beta = 2000`, :math:`\gamma = 1`, :math:`\sim 10^4` steps on compressed data), and the
 calibration over many seeds is the check that they are small enough.
 
+What the check cannot resolve (measured, not budgeted, so left out of both sets):
+
+* long chains.  Along the :math:`GL(r)` gauge orbits of :math:`W_L\cdots W_1` the loss is flat but
+  the curvature of the other directions is not: the largest local Hessian eigenvalue at the chain
+  ends was up to 2x its value at :math:`w^*` after 6000 steps and 2.8x after 40000.  The chains at
+  :math:`2\epsilon` drift twice as far as those at :math:`\epsilon`, so the two no longer see the same
+  curvature and the extrapolation loses its guarantee: with 40000 steps the estimates came out
+  1-4% low (9 seeds).  The full set therefore adds replicates, not steps.
+* strongly singular networks at :math:`n\beta = 2000`: :math:`(4,3,4)` r=1, :math:`(4,3,3,4)` r=2 and
+  :math:`(2,3,4)` r=1 (the earlier full set) came out 6%, 9% and 2.6% below Aoyagi's :math:`\lambda`
+  (extrapolated; 4%, 5% and 1% at the step :math:`\epsilon`), a finite-:math:`n\beta` effect no
+  derived budget covers.  The earlier full set "passed" only because 8 chains judged with a normal
+  z and a +2% step-size bias inside a 2% budget hid it.
+
 Power (quick set, 64 replicates): standard errors of 1.3% ((3,3,3)) and 2.5-3% ((5,2,3)) of
 :math:`\lambda`, so a :math:`\lambda` 10% too large or too small fails at the suite's alpha (twins
 ``lambda_x1.1``, ``lambda_x0.9``: largest p over 100 seeds 2.5e-8 and 7e-6), as does the regular
@@ -108,8 +122,7 @@ register_check(Check(
     _predict, _measure, t_point_with_step_bias,
     quick={"networks": (((3, 3, 3), 3), ((5, 2, 3), 1)), "n": 500, "n_beta": 2000.0, "gamma": 1.0, "step_scale": 0.08,
            "chains": 64, "draws": 3000, "burn_in": 3000},
-    full={"networks": (((3, 3, 3), 3), ((5, 2, 3), 1), ((4, 3, 4), 1), ((4, 3, 3, 4), 2), ((2, 3, 4), 1)), "n": 500,
-          "n_beta": 2000.0, "gamma": 1.0, "step_scale": 0.08, "chains": 32, "draws": 20000, "burn_in": 20000},
+    full={"chains": 256},
     schema=SCHEMA,
     twins=(
         Twin("lambda_x1.1", "Aoyagi's lambda 10% too large for every network", _scaled(1.1)),

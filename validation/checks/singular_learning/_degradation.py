@@ -183,15 +183,16 @@ def _exponent(value: float) -> Any:
 
 _QUICK = {"widths": (3, 3, 3), "rank": 3, "n": 200, "gamma": 1.0, "step_scale": 0.08, "chains": 32, "draws": 2000,
           "burn_in": 2000}
-_FULL = {"widths": (2, 3, 4), "rank": 1, "n": 500, "gamma": 1.0, "step_scale": 0.08, "chains": 16, "draws": 10000,
-         "burn_in": 10000}
+#: full: more replicates and a wider temperature range on the same network, not longer chains (see
+#: the deep_linear module: long chains drift along the gauge orbits into stiffer regions)
+_FULL = {"n": 500, "chains": 128}
 
 register_check(Check(
     "singular_learning.degradation", "singular_learning",
     "degradation curve: slope of E[L]-L* against 1/(n beta) on a trained deep linear network equals Aoyagi's lambda",
     _slope_predict, _slope_measure, t_point_with_step_bias,
     quick={**_QUICK, "n_betas": (500.0, 1000.0, 2000.0)},
-    full={**_FULL, "n_betas": (250.0, 500.0, 1000.0, 2000.0)},
+    full={**_FULL, "n_betas": (250.0, 500.0, 1000.0, 2000.0, 4000.0)},
     schema=SCHEMA,
     twins=(
         Twin("lambda_x1.1", "Aoyagi's lambda 10% too large", _scaled(1.1)),
@@ -207,7 +208,7 @@ register_check(Check(
     "degradation law E[L]-L* ~ (1/(n beta))^1 on a trained deep linear network (fitted log-log exponent)",
     _exponent_predict, _exponent_measure, t_point,
     quick={**_QUICK, "n_betas": (250.0, 500.0, 1000.0, 2000.0, 4000.0)},
-    full={**_FULL, "n_betas": (125.0, 250.0, 500.0, 1000.0, 2000.0)},
+    full={**_FULL, "n_betas": (250.0, 500.0, 1000.0, 2000.0, 4000.0)},
     schema=SCHEMA,
     twins=(
         Twin("exponent_1.1", "a degradation exponent of 1.1 instead of 1", _exponent(1.1)),
