@@ -14,7 +14,8 @@ chains is within 0.3% of the exact value from step 200 on, so the quick set burn
 
 Calibration (100 seeds, quick): no false fail at the suite's alpha, 1 at level 0.01, 5 at
 0.05; the :math:`(1, 1)` estimate is still 0.3% +- 0.08% low on average (0.4 standard errors of
-one run).
+one run).  Full set (30 seeds): none at the suite's alpha, 1 at 0.01, 4 at 0.05; the
+:math:`(1, 2)` model 0.7% +- 0.2% low on average (the same burn-in transient).
 
 Power (quick set, 1024 chains x 300 draws): per-model standard errors of 0.3-0.9% of the
 value, so a prediction 3% off in every component fails at the suite's alpha (twin
