@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/bench_singular_learning.py [--quick]``
 
-1. Speed: ``numerics.sgld.estimate_llc`` (all chains in one tensor program, index-tensor
+1. Speed: ``numerics.singular_learning.estimate_llc`` (all chains in one tensor program, index-tensor
    minibatches) against devinterp's ``estimate_learning_coeff`` (1.3.x, if installed) and
    against our own sampler run one chain at a time, for the same chains x draws, model,
    batch size, step size, n*beta and localisation.  Ratios are timed in the same run.
@@ -30,8 +30,14 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from numerics.sgld import estimate_llc, sample_local_posterior  # noqa: E402
-from numerics.slt_models import DeepLinearNetwork, deep_linear_teacher_student, mse  # noqa: E402
+from numerics.singular_learning import (  # noqa: E402
+    compress_linear_data,
+    deep_linear_teacher_student,
+    estimate_llc,
+    hessian_max_eigenvalue,
+    mse,
+    sample_local_posterior,
+)
 from theory.singular_learning import parameter_count, rlct_deep_linear  # noqa: E402
 
 
@@ -125,9 +131,6 @@ def accuracy(quick: bool) -> list[dict]:
     quadratic stability law, eps (n beta h_max + gamma) / 4 = 0.02 (a 2% worst-direction bias);
     8 chains of 10^4 burn-in + 10^4 draws (the flat directions relax in ~2/(gamma eps) steps).
     """
-    from numerics.sgld import hessian_max_eigenvalue
-    from numerics.slt_models import compress_linear_data
-
     rows = []
     configs = [((20, 20, 20, 20), 5), ((50, 50, 50, 50, 50), 10)] if not quick else [((10, 10, 10), 3)]
     steps = 20_000 if not quick else 2_000

@@ -14,19 +14,18 @@ from scipy import integrate
 from theory.singular_learning import (
     deep_linear_derivation,
     normal_crossing_derivation,
-    sgld_bias_derivation,
-    wbic_derivation,
     normal_crossing_llc,
     normal_crossing_tempered_loss,
     parameter_count,
     rlct_deep_linear,
     rlct_normal_crossing,
     rlct_reduced_rank,
+    sgld_bias_derivation,
     sgld_quadratic_llc,
     sgld_step_size_bias,
     wbic_beta,
+    wbic_derivation,
 )
-
 
 # ------------------------------------------------------------------ exact RLCTs
 
@@ -197,3 +196,14 @@ def test_derivations_render_and_agree():
     # the one-hidden-layer reduction step is an identity
     assert sp.simplify(eqs[2].lhs - eqs[2].rhs) == 0
     assert sp.simplify(eqs[3].lhs - eqs[3].rhs) == 0
+
+
+def test_sgld_law_needs_burn_in_and_draws_together():
+    with pytest.raises(ValueError, match="both burn_in and draws"):
+        sgld_quadratic_llc([1.0], 50.0, 1.0, 1e-3, burn_in=5)
+    with pytest.raises(ValueError, match="both burn_in and draws"):
+        sgld_quadratic_llc([1.0], 50.0, 1.0, 1e-3, draws=5)
+    with pytest.raises(ValueError, match="gamma > 0"):
+        sgld_quadratic_llc([0.0, 1.0], 50.0, 0.0, 1e-3)
+    with pytest.raises(TypeError, match="burn_in"):
+        sgld_quadratic_llc([1.0], 50.0, 1.0, 1e-3, burn_in=5.0, draws=5)

@@ -8,16 +8,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Sequence
 
+from theory import validate as v
+
 __all__ = ["rlct_normal_crossing", "rlct_reduced_rank", "rlct_deep_linear", "parameter_count"]
-
-
-def _as_int(name: str, v: object, lo: int) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) and not (hasattr(v, "__index__")):
-        raise TypeError(f"{name} must be an int, got {type(v).__name__}")
-    iv = int(v)  # type: ignore[call-overload]
-    if iv < lo:
-        raise ValueError(f"{name} must be >= {lo}, got {iv}")
-    return iv
 
 
 def rlct_normal_crossing(
@@ -51,17 +44,10 @@ def rlct_normal_crossing(
     ----------
     Watanabe, *Algebraic Geometry and Statistical Learning Theory* (2009), sec. 2.4 and Thm 6.1.
     """
-    if isinstance(powers, (str, bytes)) or not hasattr(powers, "__len__"):
-        raise TypeError("powers must be a sequence of non-negative ints")
-    ks = [_as_int(f"powers[{i}]", k, 0) for i, k in enumerate(powers)]
-    if not ks or max(ks) == 0:
-        raise ValueError("powers must contain at least one positive exponent")
-    if prior_powers is None:
-        hs = [0] * len(ks)
-    else:
-        hs = [_as_int(f"prior_powers[{i}]", h, 0) for i, h in enumerate(prior_powers)]
-        if len(hs) != len(ks):
-            raise ValueError(f"prior_powers must have length {len(ks)} (as powers), got {len(hs)}")
+    ks = v.integers(powers, "powers", minimum=0)
+    if max(ks) == 0:
+        raise ValueError(f"powers must contain at least one positive exponent; got {list(ks)}")
+    hs = (0,) * len(ks) if prior_powers is None else v.integers(prior_powers, "prior_powers", minimum=0, length=len(ks))
     cands = [Fraction(h + 1, 2 * k) for k, h in zip(ks, hs) if k > 0]
     lam = min(cands)
     return lam, sum(1 for c in cands if c == lam)
@@ -84,17 +70,27 @@ def rlct_reduced_rank(input_dim: int, output_dim: int, hidden: int, rank: int) -
     This is an implementation independent of :func:`rlct_deep_linear` (which reduces
     to it for one hidden layer).
 
+    Parameters
+    ----------
+    input_dim, output_dim, hidden
+        :math:`M, N, H \ge 1`.
+    rank
+        True rank :math:`0 \le r \le \min(M, N, H)`.
+
+    Returns
+    -------
+    (lambda, m)
+        exact :class:`fractions.Fraction` and int.
+
     References
     ----------
     M. Aoyagi, S. Watanabe, "Stochastic complexities of reduced rank regression in
     Bayesian estimation", Neural Networks 18 (2005) 924-933.
     """
-    M = _as_int("input_dim", input_dim, 1)
-    N = _as_int("output_dim", output_dim, 1)
-    H = _as_int("hidden", hidden, 1)
-    r = _as_int("rank", rank, 0)
-    if r > min(M, N, H):
-        raise ValueError(f"rank must be in [0, min(input_dim, output_dim, hidden)] = [0, {min(M, N, H)}], got {r}")
+    M = v.integer(input_dim, "input_dim", minimum=1)
+    N = v.integer(output_dim, "output_dim", minimum=1)
+    H = v.integer(hidden, "hidden", minimum=1)
+    r = v.integer(rank, "rank", minimum=0, maximum=min(M, N, H))
     if M + H < N + r:
         return Fraction(H * M - H * r + N * r, 2), 1
     if N + H < M + r:
@@ -108,8 +104,22 @@ def rlct_reduced_rank(input_dim: int, output_dim: int, hidden: int, rank: int) -
 
 
 def parameter_count(widths: Sequence[int]) -> int:
-    r"""Number of weights :math:`d = \sum_i H_i H_{i+1}` of a bias-free deep linear network."""
-    ws = [_as_int(f"widths[{i}]", w, 1) for i, w in enumerate(widths)]
+    r"""Number of weights :math:`d = \sum_i H_i H_{i+1}` of a bias-free deep linear network.
+
+    Parameters
+    ----------
+    widths
+        ``(input, hidden..., output)``, each >= 1, at least two entries.
+
+    Returns
+    -------
+    int
+
+    References
+    ----------
+    M. Aoyagi, Neural Networks 172 (2024) 106132, sec. 2 (the model).
+    """
+    ws = v.integers(widths, "widths", minimum=1, min_length=2)
     return sum(a * b for a, b in zip(ws[:-1], ws[1:]))
 
 
@@ -152,14 +162,8 @@ def rlct_deep_linear(widths: Sequence[int], rank: int) -> tuple[Fraction, int]:
     M. Aoyagi, "Consideration on the learning efficiency of multiple-layered neural
     networks with linear units", Neural Networks 172 (2024) 106132.
     """
-    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__"):
-        raise TypeError("widths must be a sequence of ints (input, hidden..., output)")
-    ws = [_as_int(f"widths[{i}]", w, 1) for i, w in enumerate(widths)]
-    if len(ws) < 2:
-        raise ValueError(f"widths must have at least 2 entries (input, output), got {len(ws)}")
-    r = _as_int("rank", rank, 0)
-    if r > min(ws):
-        raise ValueError(f"rank must be in [0, min(widths)] = [0, {min(ws)}], got {r}")
+    ws = v.integers(widths, "widths", minimum=1, min_length=2)
+    r = v.integer(rank, "rank", minimum=0, maximum=min(ws))
     delta = sorted(w - r for w in ws)
     base = Fraction(r * (ws[0] + ws[-1]) - r * r, 2)
     for ell in range(1, len(delta)):

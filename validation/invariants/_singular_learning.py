@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from theory.singular_learning import (
+    normal_crossing_llc,
     parameter_count,
     rlct_deep_linear,
     rlct_normal_crossing,
@@ -62,6 +63,16 @@ def normal_crossing_bounds(model: tuple[tuple[int, ...], tuple[int, ...] | None]
     assert rlct_normal_crossing([1] * len(ks)) == (Fraction(1, 2), len(ks))
 
 
+@invariant("singular_learning.gaussian_tempered_loss_is_exact")
+@given(st.integers(0, 20), st.floats(-2.0, 14.0), st.floats(0.1, 10.0))
+def gaussian_tempered_loss_is_exact(h: int, log10_n_beta: float, gamma: float) -> None:
+    """K = w^2 with prior |w|^h: w^2 ~ Gamma((h+1)/2, rate n beta + gamma/2), so n beta E[K] = (h+1) n beta/(2 n beta + gamma)
+    exactly, at every temperature (the quadrature once returned 10.5 for 4.5 at n beta = 1e5, h = 8)."""
+    s = 10.0**log10_n_beta
+    got = float(normal_crossing_llc([1], s, gamma=gamma, prior_powers=[h]))
+    assert abs(got - (h + 1) * s / (2 * s + gamma)) <= 1e-10 * (h + 1)
+
+
 @invariant("singular_learning.stacked_vjp_matches_autograd")
 @given(deep_linear_shapes(max_layers=4, max_width=6), st.integers(1, 4), st.integers(1, 6), st.booleans(),
        st.integers(0, 2**20))
@@ -71,7 +82,7 @@ def stacked_vjp_matches_autograd(shape: tuple[tuple[int, ...], int], chains: int
     per-chain forward ``x W_1^T ... W_L^T`` (float64): the manual reverse mode of the SGLD sampler."""
     import torch
 
-    from numerics.slt_models import DeepLinearNetwork, mse
+    from numerics.singular_learning import DeepLinearNetwork, mse
 
     widths, _ = shape
     net = DeepLinearNetwork(widths, dtype=torch.float64)

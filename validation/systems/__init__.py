@@ -11,6 +11,15 @@ from __future__ import annotations
 
 from validation.systems._lindblad import LindbladModel
 from validation.systems._mlp import MLP, activation_param
+from validation.systems._slt import (
+    DeepLinearTeacherStudent,
+    NormalCrossingSystem,
+    QuadraticSystem,
+    TrainedStudent,
+    networks_param,
+    powers_list_param,
+)
 from validation.systems._summands import SUMMANDS, Summand, summand
 
-__all__ = ["MLP", "activation_param", "LindbladModel", "Summand", "SUMMANDS", "summand"]
+__all__ = ["MLP", "activation_param", "LindbladModel", "Summand", "SUMMANDS", "summand", "DeepLinearTeacherStudent",
+           "NormalCrossingSystem", "QuadraticSystem", "TrainedStudent", "networks_param", "powers_list_param"]
