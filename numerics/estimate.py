@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from numerics import validate as v
+
 __all__ = ["Estimate", "mean_estimate", "bootstrap_stderr", "as_generator"]
 
 
@@ -52,11 +54,30 @@ class Estimate:
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if int(self.samples) < 1:
-            raise ValueError(f"samples must be >= 1, got {self.samples}")
-        se = np.asarray(self.stderr, dtype=float)
+        if self.value is None or isinstance(self.value, (str, bytes, bool, np.bool_)):
+            raise TypeError(f"value must be a number or an array; got {v.describe(self.value)}")
+        try:
+            val = np.asarray(self.value)
+        except (TypeError, ValueError):
+            val = None
+        if val is not None and val.dtype.kind in "fc" and np.any(np.isnan(val)):
+            raise ValueError("value contains NaN: the measurement failed numerically")
+        if isinstance(self.stderr, (str, bytes, bool, np.bool_)) or self.stderr is None:
+            raise TypeError(f"stderr must be a number or an array; got {v.describe(self.stderr)}")
+        try:
+            se = np.asarray(self.stderr, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"stderr must be real numbers; got {v.describe(self.stderr)}") from None
         if np.any(se < 0) or np.any(np.isnan(se)):
             raise ValueError("stderr must be non-negative and not NaN")
+        v.integer(self.samples, "samples", minimum=1)
+        if self.seed is not None:
+            v.seed(self.seed)
+        v.real(self.seconds, "seconds", minimum=0.0)
+        if not isinstance(self.method, str):
+            raise TypeError(f"method must be a string; got {v.describe(self.method)}")
+        if not isinstance(self.diagnostics, dict):
+            raise TypeError(f"diagnostics must be a dict; got {v.describe(self.diagnostics)}")
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly summary: value, stderr, samples, method.
@@ -108,8 +129,11 @@ def as_generator(seed: int | np.random.Generator | np.random.SeedSequence | None
         return seed
     if seed is None:
         raise ValueError("seed must be given explicitly (an int, SeedSequence or Generator) for reproducibility")
-    if isinstance(seed, (bool, float)):
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, (bool, np.bool_)):
         raise TypeError(f"seed must be an int, SeedSequence or Generator, got {type(seed).__name__}")
+    v.seed(seed)
     return np.random.default_rng(seed)
 
 
@@ -141,7 +165,11 @@ def mean_estimate(x: np.ndarray, *, axis: int = 0, seed: int | None = None, seco
     ValueError
         If there are fewer than two samples.
     """
-    x = np.asarray(x, dtype=float)
+    x = v.array(x, "x", min_size=1)
+    axis = v.integer(axis, "axis", minimum=-max(x.ndim, 1), maximum=max(x.ndim, 1) - 1)
+    if seed is not None:
+        seed = v.seed(seed)
+    seconds = v.real(seconds, "seconds", minimum=0.0)
     n = x.shape[axis]
     if n < 2:
         raise ValueError("need at least two samples for a standard error")
@@ -182,11 +210,11 @@ def bootstrap_stderr(
     ValueError
         If there are fewer than two samples or ``resamples < 10``.
     """
-    x = np.asarray(x)
-    if x.shape[0] < 2:
+    x = v.array(x, "x", min_size=1, complex_ok=True)
+    if x.ndim == 0 or x.shape[0] < 2:
         raise ValueError("need at least two samples to bootstrap")
-    if resamples < 10:
-        raise ValueError(f"resamples must be >= 10, got {resamples}")
+    v.function(statistic, "statistic")
+    resamples = v.integer(resamples, "resamples", minimum=10)
     rng = as_generator(seed)
     vals = [statistic(x[rng.integers(0, x.shape[0], x.shape[0])]) for _ in range(resamples)]
     return np.asarray(np.std(np.asarray(vals, dtype=float), axis=0, ddof=1))

@@ -8,6 +8,7 @@ with :func:`register_derivation`; :func:`all_derivations` discovers them.
 from __future__ import annotations
 
 import functools
+import re
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
@@ -41,6 +42,12 @@ class Step:
 
     text: str
     equation: Any = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str) or not self.text:
+            raise TypeError(f"step text must be a non-empty string; got {describe(self.text)}")
+        if self.equation is not None and not isinstance(self.equation, (sp.Basic, sp.MatrixBase)):
+            raise TypeError(f"step equation must be a sympy expression, equation or matrix; got {describe(self.equation)}")
 
     def latex(self) -> str:
         """The step's equation in LaTeX ('' when it has none).
@@ -85,6 +92,23 @@ class Derivation:
     references: list[str] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     truncation: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
+            raise ValueError(f"derivation name must be '<area>-<what>' in lower case (e.g. 'edgeworth-density'); "
+                             f"got {describe(self.name)}")
+        for attr in ("name", "title"):
+            if not isinstance(getattr(self, attr), str) or not getattr(self, attr):
+                raise TypeError(f"derivation {attr} must be a non-empty string; got {describe(getattr(self, attr))}")
+        for attr in ("summary", "truncation"):
+            if not isinstance(getattr(self, attr), str):
+                raise TypeError(f"derivation {attr} must be a string; got {describe(getattr(self, attr))}")
+        for attr in ("assumptions", "references"):
+            items = getattr(self, attr)
+            if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+                raise TypeError(f"derivation {attr} must be a list of strings; got {describe(items)}")
+        if not isinstance(self.steps, list) or not all(isinstance(x, Step) for x in self.steps):
+            raise TypeError(f"derivation steps must be a list of Step; got {describe(self.steps)}")
 
     def step(self, text: str, equation: Any = None) -> "Derivation":
         """Append a step and return ``self`` (so calls chain).
@@ -157,6 +181,9 @@ class Derivation:
 _REGISTRY: dict[str, Callable[[], Derivation]] = {}
 
 
+_NAME = re.compile(r"[a-z][a-z0-9_]*-[a-z0-9][a-z0-9-]*")
+
+
 def register_derivation(name: str) -> Callable[[Callable[[], Derivation]], Callable[[], Derivation]]:
     """Decorator: register a zero-argument factory that builds a :class:`Derivation`.
 
@@ -180,6 +207,8 @@ def register_derivation(name: str) -> Callable[[Callable[[], Derivation]], Calla
     """
     if not isinstance(name, str) or not name:
         raise TypeError("name must be a non-empty string")
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"derivation name must be '<area>-<what>' in lower case (e.g. 'edgeworth-density'); got {name!r}")
 
     def deco(fn: Callable[[], Derivation]) -> Callable[[], Derivation]:
         if name in _REGISTRY and _REGISTRY[name] is not fn:
@@ -231,7 +260,12 @@ def all_derivations(names: Iterable[str] | None = None) -> list[Derivation]:
         If a name is unknown, or a factory builds a derivation of another name.
     """
     known = derivation_names()
+    if isinstance(names, (str, bytes)):
+        raise TypeError(f"names must be a list of derivation names; got {describe(names)}")
     wanted = known if names is None else list(names)
+    for n in wanted:
+        if not isinstance(n, str):
+            raise TypeError(f"derivation names must be strings; got {describe(n)}")
     unknown = [n for n in wanted if n not in _REGISTRY]
     if unknown:
         raise ValueError(f"unknown derivation(s) {unknown}; known: {known}")

@@ -158,3 +158,8 @@ def test_numeric_non_states_raise() -> None:
         dm.bloch_density_matrix(1, 1, 0)
     # symbolic states are the caller's assumption: no error
     dm.purity(dm.symbolic_density_matrix(2))
+
+CASES.update({
+    P + "matrix_exponential": Call((np.array([[0.0, 1.0], [-1.0, 0.0]]), 0.5)),
+    P + "unitary_propagator": Call((_H, 0.5)),
+})
