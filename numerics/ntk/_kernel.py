@@ -37,8 +37,34 @@ __all__ = ["forward", "gd_step", "tangent_kernel"]
 def forward(params: Sequence[torch.Tensor], X: torch.Tensor, scales: Sequence[tuple[float, float]],
             act: Callable[[torch.Tensor], torch.Tensor], keep: bool = False
             ) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
-    """Outputs ``(E, N)`` for inputs ``X`` of shape ``(N, d)`` (shared) or ``(E, N, d)``; with ``keep`` the
-    pre-activations and layer inputs for :func:`gd_step`."""
+    r"""Outputs ``(E, N)`` for inputs ``X`` of shape ``(N, d)`` (shared) or ``(E, N, d)``.
+
+    The forward pass of the module docstring; with ``keep`` also the pre-activations and layer inputs
+    that :func:`gd_step` and :func:`tangent_kernel` back-propagate through.
+
+    Parameters
+    ----------
+    params : sequence of torch.Tensor
+        ``[W1, b1, ..., WL, bL]``, weights of shape ``(E, n_out, n_in)``, biases ``(E, n_out)``.
+    X : torch.Tensor
+        Inputs, ``(N, d)`` shared by every member or ``(E, N, d)``.
+    scales : sequence of tuple of float
+        ``(c_l, s_l)`` per layer (:meth:`numerics.ntk.MLPSpec.scales`).
+    act : callable
+        The elementwise activation :math:`\sigma`.
+    keep : bool, default False
+        Keep the hidden pre-activations and layer inputs.
+
+    Returns
+    -------
+    f : torch.Tensor
+        The outputs, shape ``(E, N)``.
+    zs : list of torch.Tensor
+        The hidden pre-activations :math:`z^{(1..L-1)}` (empty unless ``keep``).
+    hs : list of torch.Tensor
+        The layer inputs :math:`h^{(0..L-1)}`, starting with the (expanded) input (only the input
+        unless ``keep``).
+    """
     E = params[0].shape[0]
     h = X if X.ndim == 3 else X.unsqueeze(0).expand(E, *X.shape)
     zs: list[torch.Tensor] = []
@@ -62,8 +88,29 @@ def gd_step(params: Sequence[torch.Tensor], X: torch.Tensor, target: torch.Tenso
             scales: Sequence[tuple[float, float]], rates: Sequence[tuple[float, float]],
             act: Callable[[torch.Tensor], torch.Tensor],
             dact: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None) -> None:
-    """One in-place GD step of every member on :math:`\\tfrac{\\kappa}{2}\\sum_i (f(x_i)-y_i)^2`
-    (``loss_scale`` = :math:`\\kappa`; ``rates[l] = (eta_W, eta_b)``; ``target`` of shape ``(E, N)``)."""
+    """One in-place GD step of every member on :math:`\\tfrac{\\kappa}{2}\\sum_i (f(x_i)-y_i)^2`.
+
+    The backpropagation of the module docstring, each update fused into the weight in place.
+
+    Parameters
+    ----------
+    params : sequence of torch.Tensor
+        ``[W1, b1, ..., WL, bL]`` of every member; updated in place.
+    X : torch.Tensor
+        Inputs, ``(N, d)`` shared by every member or ``(E, N, d)`` (a minibatch per member).
+    target : torch.Tensor
+        Targets :math:`y`, shape ``(E, N)``.
+    loss_scale : float
+        :math:`\\kappa`.
+    scales : sequence of tuple of float
+        ``(c_l, s_l)`` per layer.
+    rates : sequence of tuple of float
+        ``(eta_W, eta_b)`` per layer.
+    act : callable
+        The elementwise activation :math:`\\sigma`.
+    dact : callable or None
+        ``dact(z, h)`` = :math:`\\sigma'(z)` given :math:`h = \\sigma(z)`; ``None`` for the identity.
+    """
     f, zs, hs = forward(params, X, scales, act, keep=True)
     delta = (f - target).mul_(loss_scale).unsqueeze(-1)  # (E, N, 1)
     for i in range(len(scales) - 1, -1, -1):
@@ -84,8 +131,28 @@ def gd_step(params: Sequence[torch.Tensor], X: torch.Tensor, target: torch.Tenso
 def tangent_kernel(params: Sequence[torch.Tensor], X: torch.Tensor, scales: Sequence[tuple[float, float]],
                    rates: Sequence[tuple[float, float]], act: Callable[[torch.Tensor], torch.Tensor],
                    dact: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None) -> torch.Tensor:
-    """Every member's rate-weighted empirical tangent kernel on ``X`` (shared ``(N, d)``), shape ``(E, N, N)``
-    (``rates[l] = (rho_W, rho_b)``; see the module docstring)."""
+    """Every member's rate-weighted empirical tangent kernel on ``X`` (see the module docstring).
+
+    Parameters
+    ----------
+    params : sequence of torch.Tensor
+        ``[W1, b1, ..., WL, bL]`` of every member.
+    X : torch.Tensor
+        Inputs shared by every member, shape ``(N, d)``.
+    scales : sequence of tuple of float
+        ``(c_l, s_l)`` per layer.
+    rates : sequence of tuple of float
+        ``(rho_W, rho_b)`` per layer (:meth:`numerics.ntk.MLPSpec.rate_factors`).
+    act : callable
+        The elementwise activation :math:`\\sigma`.
+    dact : callable or None
+        ``dact(z, h)`` = :math:`\\sigma'(z)` given :math:`h = \\sigma(z)`; ``None`` for the identity.
+
+    Returns
+    -------
+    torch.Tensor
+        :math:`\\hat\\Theta(x_i, x_j)` of every member, shape ``(E, N, N)``.
+    """
     _, zs, hs = forward(params, X, scales, act, keep=True)
     E, N = hs[0].shape[0], hs[0].shape[1]
     delta = torch.ones(E, N, 1, dtype=hs[0].dtype, device=hs[0].device)

@@ -31,7 +31,27 @@ _DTYPES = (torch.float32, torch.float64)
 
 
 def check_dtype(dtype: Any, name: str = "dtype") -> torch.dtype:
-    """``torch.float32`` or ``torch.float64``."""
+    """Check that ``dtype`` is ``torch.float32`` or ``torch.float64``.
+
+    Parameters
+    ----------
+    dtype : torch.dtype
+        The value to check.
+    name : str, default "dtype"
+        The argument's name in error messages.
+
+    Returns
+    -------
+    torch.dtype
+        ``dtype`` itself.
+
+    Raises
+    ------
+    TypeError
+        ``dtype`` is not a ``torch.dtype``.
+    ValueError
+        ``dtype`` is another torch dtype.
+    """
     if not isinstance(dtype, torch.dtype):
         raise TypeError(f"{name} must be torch.float32 or torch.float64; got {v.describe(dtype)}")
     if dtype not in _DTYPES:
@@ -40,7 +60,27 @@ def check_dtype(dtype: Any, name: str = "dtype") -> torch.dtype:
 
 
 def check_device(device: Any, name: str = "device") -> torch.device:
-    """A torch device given as a string (``"cpu"``, ``"cuda:0"``) or a ``torch.device``."""
+    """A torch device given as a string (``"cpu"``, ``"cuda:0"``) or a ``torch.device``.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        The device name or the device.
+    name : str, default "device"
+        The argument's name in error messages.
+
+    Returns
+    -------
+    torch.device
+        The device.
+
+    Raises
+    ------
+    TypeError
+        ``device`` is neither a string nor a ``torch.device``.
+    ValueError
+        The string does not name a torch device.
+    """
     if isinstance(device, torch.device):
         return device
     if not isinstance(device, str):
@@ -74,18 +114,18 @@ class MLPSpec:
 
     Parameters
     ----------
-    in_dim
+    in_dim : int
         Input dimension d (an integer >= 1).
-    hidden_widths
+    hidden_widths : sequence of int
         :math:`n_1, \dots, n_{L-1}` (integers >= 1, at least one); the output is scalar.
-    activation
+    activation : str, tuple or callable
         A name of :data:`numerics.activations.ACTIVATION_NAMES`, ``("leaky_relu", slope)`` or an
         elementwise torch callable (its derivative taken by autograd), resolved by
         :func:`numerics.activations.torch_activation`.
-    weight_variances, bias_variances
+    weight_variances, bias_variances : float or sequence of float
         :math:`C_W^{(1..L)}` (> 0) and :math:`C_b^{(1..L)}` (>= 0); a number means the same for every
         layer.  Stored as per-layer tuples.
-    parameterization
+    parameterization : {"ntk", "standard"}
         ``"ntk"`` (default) or ``"standard"`` (see the module docstring).
 
     Raises
@@ -136,9 +176,16 @@ class MLPSpec:
         return cast(tuple[float, ...], self.weight_variances), cast(tuple[float, ...], self.bias_variances)
 
     def scales(self) -> list[tuple[float, float]]:
-        r"""Forward multipliers :math:`(c_l, s_l)` of :math:`z^{(l)} = c_l W^{(l)} h^{(l-1)} + s_l b^{(l)}`:
+        r"""Forward multipliers :math:`(c_l, s_l)` of :math:`z^{(l)} = c_l W^{(l)} h^{(l-1)} + s_l b^{(l)}`.
+
         :math:`(\sqrt{C_W^{(l)}/n_{l-1}}, \sqrt{C_b^{(l)}})` in the NTK parameterisation (Jacot et al. 2018,
-        eq. 1), :math:`(1, 1)` in the standard one."""
+        eq. 1), :math:`(1, 1)` in the standard one.
+
+        Returns
+        -------
+        list of tuple of float
+            ``(c_l, s_l)`` for each weight layer ``l = 1..L``.
+        """
         s = self.layer_sizes
         if self.parameterization == "ntk":
             cw, cb = self.layer_variances
@@ -146,9 +193,16 @@ class MLPSpec:
         return [(1.0, 1.0)] * (len(s) - 1)
 
     def rate_factors(self) -> list[tuple[float, float]]:
-        r"""Per-layer learning-rate factors :math:`(\eta_W/\eta, \eta_b/\eta)`: 1 in the NTK
-        parameterisation, :math:`(1/n_{l-1}, 1)` in the standard one (Sohl-Dickstein et al. 2020,
-        arXiv:2001.07301, sec. 2), which gives both the same infinite-width NTK."""
+        r"""Per-layer learning-rate factors :math:`(\eta_W/\eta, \eta_b/\eta)`.
+
+        1 in the NTK parameterisation, :math:`(1/n_{l-1}, 1)` in the standard one (Sohl-Dickstein et al.
+        2020, arXiv:2001.07301, sec. 2), which gives both the same infinite-width NTK.
+
+        Returns
+        -------
+        list of tuple of float
+            :math:`(\eta_W/\eta, \eta_b/\eta)` for each weight layer ``l = 1..L``.
+        """
         s = self.layer_sizes
         if self.parameterization == "ntk":
             return [(1.0, 1.0)] * (len(s) - 1)
@@ -161,6 +215,23 @@ class MLPSpec:
         Standard normal draws from a torch CPU generator seeded with ``seed``; in the standard
         parameterisation scaled to :math:`\operatorname{Var} W^{(l)} = C_W^{(l)}/n_{l-1}`,
         :math:`\operatorname{Var} b^{(l)} = C_b^{(l)}`.
+
+        Parameters
+        ----------
+        members : int
+            Ensemble size ``E`` (>= 1).
+        seed : int
+            Seed of the torch CPU generator.
+        device : str or torch.device, default "cpu"
+            Where the parameters are placed (drawn on the CPU, then moved).
+        dtype : torch.dtype, default torch.float32
+            ``torch.float32`` or ``torch.float64``.
+
+        Returns
+        -------
+        list of torch.Tensor
+            ``2 L`` tensors ``[W1, b1, ..., WL, bL]``, weights of shape ``(E, n_out, n_in)`` and biases
+            of shape ``(E, n_out)``.
 
         Raises
         ------
@@ -185,6 +256,18 @@ class MLPSpec:
         r"""Outputs of every member: ``X`` of shape ``(N, d)`` or ``(E, N, d)`` -> ``(E, N)``.
 
         Plain torch operations (differentiable by autograd), the forward pass of the module docstring.
+
+        Parameters
+        ----------
+        params : sequence of torch.Tensor
+            ``2 L`` tensors ``[W1, b1, ..., WL, bL]`` as returned by :meth:`init`.
+        X : torch.Tensor
+            Inputs of shape ``(N, d)`` (shared by every member) or ``(E, N, d)`` (one set per member).
+
+        Returns
+        -------
+        torch.Tensor
+            The scalar outputs, shape ``(E, N)``.
 
         Raises
         ------

@@ -34,19 +34,19 @@ _WORKING_SET_BYTES = 4 << 20
 
 @dataclass(frozen=True)
 class TrainResult:
-    r"""Outputs recorded during training.
+    r"""Outputs recorded during training (returned by :func:`train_ensemble`).
 
-    Attributes
+    Parameters
     ----------
-    steps
-        The recorded step numbers (time t).
-    outputs
+    steps : numpy.ndarray
+        The recorded step numbers (time t), increasing.
+    outputs : numpy.ndarray
         Shape ``(len(steps), E, M)``: every member's outputs on ``X_eval`` at each recorded step.
-    train_loss
+    train_loss : numpy.ndarray
         Shape ``(len(steps), E)``: the full-batch loss :math:`\tfrac12\sum_i (f-y)^2` at each recorded step.
-    params
-        Final parameters (only with ``return_params=True``).
-    init_kernel
+    params : list of torch.Tensor or None, default None
+        Final parameters ``[W1, b1, ..., WL, bL]`` (only with ``return_params=True``).
+    init_kernel : numpy.ndarray or None, default None
         Shape ``(E, M, M)`` (only with ``record_init_kernel=True``): each member's last-layer
         conditional output covariance at initialisation on ``X_eval``,
         :math:`\hat K(x, x') = \tfrac{C_W^{(L)}}{n_{L-1}}\, h^{(L-1)}(x)\cdot h^{(L-1)}(x') + C_b^{(L)}`,
@@ -67,6 +67,16 @@ def flatten_params(params: Sequence[torch.Tensor]) -> torch.Tensor:
     The row of member e is :math:`\theta_e = (\operatorname{vec} W^{(1)}_e, b^{(1)}_e, \dots)`, the
     parameter vector whose trajectory :class:`numerics.random_walk.TrajectoryRecorder` records.
 
+    Parameters
+    ----------
+    params : sequence of torch.Tensor
+        Per-member parameter tensors (as from :meth:`MLPSpec.init`), all with leading dimension E.
+
+    Returns
+    -------
+    torch.Tensor
+        Shape ``(E, P)`` with P the number of parameters per member (a new tensor).
+
     Raises
     ------
     TypeError, ValueError
@@ -82,7 +92,33 @@ def flatten_params(params: Sequence[torch.Tensor]) -> torch.Tensor:
 
 def as_tensor(X: Any, name: str, *, ndim: int, width: int | None, dtype: torch.dtype,
               device: str | torch.device) -> torch.Tensor:
-    """A validated copy of ``X`` (array or tensor, finite) as a tensor of ``dtype`` on ``device``."""
+    """A validated copy of ``X`` (array or tensor, finite) as a tensor of ``dtype`` on ``device``.
+
+    Parameters
+    ----------
+    X : array_like or torch.Tensor
+        The data (copied, never modified).
+    name : str
+        The argument's name in error messages.
+    ndim : int
+        The required number of dimensions.
+    width : int or None
+        The required size of the last dimension (None: any).
+    dtype : torch.dtype
+        The tensor's dtype.
+    device : str or torch.device
+        The tensor's device.
+
+    Returns
+    -------
+    torch.Tensor
+        A new tensor holding the values of ``X``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``X`` not a finite numeric array of the required shape (at least one element).
+    """
     a = v.array(X, name, ndim=ndim, shape=None if width is None else (None,) * (ndim - 1) + (width,), min_size=1)
     return torch.from_numpy(a).to(device=device, dtype=dtype)
 
@@ -108,45 +144,51 @@ def train_ensemble(
 
     Parameters
     ----------
-    spec
+    spec : MLPSpec
         The architecture.
-    X_train, Y_train
+    X_train, Y_train : array_like or torch.Tensor
         Shapes ``(N, d)`` and ``(N,)``; arrays or tensors, finite (copied, never modified).
-    members, steps, lr
-        Ensemble size (>= 1), number of steps (>= 0) and learning rate (> 0).
-    seed
+    members, steps : int
+        Ensemble size (>= 1) and number of steps (>= 0).
+    lr : float
+        Learning rate (> 0).
+    seed : int
         Seeds initialisation and minibatch sampling (torch CPU generators, reproducible): chunk c is
         initialised by ``spec.init`` with seed :math:`(7919\,\mathrm{seed} + c) \bmod 2^{63}`.
-    X_eval
-        Points whose outputs are recorded (default ``X_train``).
-    record_steps
+    X_eval : array_like or torch.Tensor, optional
+        Points whose outputs are recorded, shape ``(M, d)`` (default ``X_train``).
+    record_steps : sequence of int, optional
         Steps at which outputs are recorded (default ``[steps]``); integers in ``[0, steps]``.
-    batch_size
+    batch_size : int, optional
         ``None`` for full-batch GD, else the SGD minibatch size (>= 1).
-    member_chunk
+    member_chunk : int, default 4096
         Members initialised together (the initialisation depends on it); bounds memory.
-    work_chunk
+    work_chunk : int, optional
         Full-batch GD only: members of a chunk stepped together as one batched program, block after
         block (results do not depend on it).  Default: sized so one block's weights and activations
         fit in about 4 MiB of cache (``_WORKING_SET_BYTES``), which is what makes the batched
         program at least as fast per member-step as a loop over single networks.
-    callback
+    callback : callable, optional
         ``callback(step, params)`` after initialisation (step 0) and after every step, e.g. a
         :class:`numerics.random_walk.TrajectoryRecorder` via :func:`flatten_params`; only with one chunk.
-    return_params
+    return_params : bool, default False
         Return the final parameters (only with one chunk).
-    residual_targets
+    residual_targets : bool, default False
         If True, member e is trained towards :math:`f_{0,e}(x_i) + y_i` (its own initial function plus
         ``Y_train``), so its initial residuals are exactly :math:`-y_i` (pure-noise targets for the
         noise-dominated SGD regime of Antognini & Sohl-Dickstein 2018, arXiv:1812.04529).
-    record_init_kernel
+    record_init_kernel : bool, default False
         Also return each member's last-layer kernel at initialisation (``TrainResult.init_kernel``).
-    device, dtype
-        Where and in which precision (``torch.float32`` or ``torch.float64``) to train.
+    device : str or torch.device, default "cpu"
+        Where to train.
+    dtype : torch.dtype, default torch.float32
+        The precision: ``torch.float32`` or ``torch.float64``.
 
     Returns
     -------
     TrainResult
+        The recorded steps, outputs on ``X_eval`` and training losses (and, on request, the final
+        parameters and the initial last-layer kernels).
 
     Raises
     ------
@@ -245,9 +287,17 @@ def ensemble_mean_cov(outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     (the delta method for a mean of products; Anderson, *An Introduction to Multivariate
     Statistical Analysis*, 3rd ed., sec. 3.3).
 
+    Parameters
+    ----------
+    outputs : array_like
+        Shape ``(E, M)``: E >= 3 members' outputs at M points, finite.
+
     Returns
     -------
-    (mean, mean_se, cov, cov_se)
+    mean, mean_se : numpy.ndarray
+        Shape ``(M,)``: :math:`\hat\mu` and its standard errors.
+    cov, cov_se : numpy.ndarray
+        Shape ``(M, M)``: :math:`\hat C` and its standard errors.
 
     Raises
     ------

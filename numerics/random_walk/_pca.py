@@ -93,15 +93,15 @@ def time_gram(X: Trajectory, *, center: bool = True, chunk: int = 65536) -> torc
 
 @dataclass(frozen=True)
 class TrajectoryPCA:
-    r"""PCA of a trajectory over time.
+    r"""PCA of a trajectory over time (returned by :func:`trajectory_pca`).
 
-    Attributes
+    Parameters
     ----------
-    explained_variance
+    explained_variance : numpy.ndarray
         Leading eigenvalues :math:`\lambda_k` of the centred Gram matrix, shape ``(..., k)``.
-    explained_variance_ratio
-        :math:`\lambda_k/\operatorname{tr} G`.
-    components
+    explained_variance_ratio : numpy.ndarray
+        :math:`\lambda_k/\operatorname{tr} G`, shape ``(..., k)``.
+    components : numpy.ndarray
         Unit-norm PC time courses, shape ``(..., k, T)`` (sign fixed so that the first entry is >= 0).
     """
 
@@ -165,6 +165,7 @@ def trajectory_pca(
     Returns
     -------
     TrajectoryPCA
+        The leading explained variances, their ratios and the PC time courses.
 
     Raises
     ------

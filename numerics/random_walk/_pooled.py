@@ -35,19 +35,19 @@ __all__ = ["PooledPCA", "pooled_pca"]
 class PooledPCA:
     r"""Explained-variance ratios of an ensemble's pooled trajectory PCA.
 
-    Attributes
+    Parameters
     ----------
-    explained_variance_ratio
+    explained_variance_ratio : numpy.ndarray
         Jackknife bias-corrected ratios :math:`\hat r^J_k`, shape ``(k,)``.
-    stderr
+    stderr : numpy.ndarray
         Jackknife standard errors, shape ``(k,)``.
-    plugin
-        The ratios :math:`\lambda_k(S)/\operatorname{tr}S` of the pooled Gram matrix itself.
-    components
+    plugin : numpy.ndarray
+        The ratios :math:`\lambda_k(S)/\operatorname{tr}S` of the pooled Gram matrix itself, shape ``(k,)``.
+    components : numpy.ndarray
         Unit-norm PC time courses of the pooled Gram matrix, shape ``(k, T)`` (first entry >= 0).
-    members
+    members : int
         R, the number of trajectories pooled.
-    per_member
+    per_member : numpy.ndarray
         Each trajectory's own ratios :math:`\lambda_k(G_e)/\operatorname{tr}G_e`, shape ``(R, k)``
         (their mean is biased at finite dimension; reported for comparison).
     """
@@ -84,6 +84,8 @@ def pooled_pca(X: Trajectory, n_components: int, *, chunk: int = 65536) -> Poole
     Returns
     -------
     PooledPCA
+        The jackknifed ratios with their standard errors, the plug-in ratios, the pooled PC time
+        courses and each member's own ratios.
 
     Raises
     ------

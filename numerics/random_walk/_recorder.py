@@ -73,7 +73,13 @@ class TrajectoryRecorder:
             self._data = np.zeros((self.batch, self.T, self.m), dtype=np.float64)
 
     def record(self, theta: torch.Tensor) -> None:
-        """Append one time point; ``theta`` is a real tensor of shape ``(batch, P)`` (or ``(P,)`` when batch is 1).
+        """Append one time point (sketched in ``"sketch"`` mode).
+
+        Parameters
+        ----------
+        theta : torch.Tensor
+            Real floating-point tensor of shape ``(batch, P)`` (or ``(P,)`` when batch is 1), e.g. a row of
+            :func:`numerics.ntk.flatten_params`; copied, never modified.
 
         Raises
         ------
@@ -113,5 +119,24 @@ class TrajectoryRecorder:
         return out
 
     def pca(self, n_components: int, **kwargs: Any) -> TrajectoryPCA:
-        """:func:`numerics.random_walk.trajectory_pca` of what has been recorded (keyword arguments passed on)."""
+        """:func:`numerics.random_walk.trajectory_pca` of what has been recorded.
+
+        Parameters
+        ----------
+        n_components : int
+            k, the number of leading components.
+        **kwargs
+            Passed on to :func:`numerics.random_walk.trajectory_pca` (``center``, ``method``,
+            ``oversample``, ``n_iter``, ``seed``); ``chunk`` is the recorder's.
+
+        Returns
+        -------
+        TrajectoryPCA
+            The PCA over time of :attr:`trajectory` (of the sketch in ``"sketch"`` mode).
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :func:`numerics.random_walk.trajectory_pca`, e.g. fewer than two time points recorded.
+        """
         return trajectory_pca(self.trajectory, n_components, chunk=self.chunk, **kwargs)

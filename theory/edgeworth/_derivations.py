@@ -173,7 +173,7 @@ def _lattice() -> Derivation:
     d.step(
         "Euler-Maclaurin summation of the local expansion P(S_n = x_k) ~ eta g_n(x_k) gives, with Bernoulli polynomials B_r "
         "of the fractional part {y} and the continuous expansion G_n,",
-        sp.Eq(sp.Function("F_n")(_x), sp.Sum((-eta) ** r / sp.factorial(r) * sp.Function("B_r")(sp.Function("frac")(y)) * sp.Derivative(sp.Function("G_n")(_x), (_x, r)), (r, 0, sp.oo))),
+        sp.Eq(sp.Function("F_n")(_x), sp.Sum((-eta) ** r / sp.factorial(r) * sp.Function("B_r")(sp.Function(r"\operatorname{frac}")(y)) * sp.Derivative(sp.Function("G_n")(_x), (_x, r)), (r, 0, sp.oo))),
     )
     d.step(
         "The r = 1 term is Esseen's correction (B_1(u) = u - 1/2), of order n^(-1/2): the smooth curve runs through the middle of each jump.",

@@ -70,19 +70,19 @@ _S2 = 2.0 * math.sqrt(2.0) / math.sqrt(math.pi * math.e)
 class SGDWalkBounds:
     r"""The bounds of :func:`erf_sgd_walk_bounds`.
 
-    Attributes
+    Parameters
     ----------
-    rho_max
+    rho_max : float
         :math:`\rho_{\max}`, bound on :math:`r^\top\Theta r/\sum_i r_i^2\Theta_{ii}`.
-    max_drift
+    max_drift : float
         :math:`\beta_{\max} = B\rho_{\max}/(N - \rho_{\max})` (pass to
         :func:`theory.random_walk.drift_shift_bound`).
-    relative_drift
+    relative_drift : float
         :math:`\delta_{\max} = \beta_{\max} T/2`, the drift's share of the variance relative to the walk's.
-    linearization
+    linearization : float
         :math:`\epsilon`, relative Frobenius displacement of the trajectory by curvature (pass to
         :func:`theory.random_walk.ratio_perturbation_bound`).
-    failure_probability
+    failure_probability : float
         :math:`p`: both bounds hold together with probability at least :math:`1 - p`.
     """
 

@@ -40,7 +40,13 @@ def pin_threads() -> None:
 
 
 def worker_name() -> str:
-    """The Dask worker's address when running on one, else ``in-process:<pid>``."""
+    """The Dask worker's address when running on one, else ``in-process:<pid>``.
+
+    Returns
+    -------
+    str
+        The address of the Dask worker this runs on, or ``in-process:<pid>`` outside Dask.
+    """
     if "distributed" in sys.modules:
         try:
             from distributed import get_worker
@@ -71,6 +77,13 @@ class Completion:
         raise NotImplementedError
 
     def add(self, future: Any) -> None:
+        """Add a task to the tasks being waited for (allowed while iterating).
+
+        Parameters
+        ----------
+        future : object
+            A future returned by the engine's :meth:`Engine.submit`.
+        """
         raise NotImplementedError
 
 
@@ -106,18 +119,50 @@ class Engine:
     address: str = "in-process"
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> Any:
-        """Schedule ``fn(*args)``; return a future-like object with ``result()``."""
+        """Schedule ``fn(*args)``.
+
+        Parameters
+        ----------
+        fn : callable
+            The task; on a Dask engine it and its arguments must be picklable.
+        *args : object
+            Its positional arguments.
+        key : str, optional
+            A name for the task (Dask's task key; unique per engine), ``None`` for an automatic one.
+
+        Returns
+        -------
+        object
+            A future-like object, handed to :meth:`completed` and :meth:`cancel`.
+        """
         raise NotImplementedError
 
     #: whether several small tasks should be packed into one (per-task overhead matters)
     batches: bool = False
 
     def completed(self, futures: Iterable[Any] = ()) -> Completion:
-        """A :class:`Completion` over ``futures`` (more can be added while iterating)."""
+        """A :class:`Completion` over ``futures`` (more can be added while iterating).
+
+        Parameters
+        ----------
+        futures : iterable of object, default ()
+            Futures returned by :meth:`submit`.
+
+        Returns
+        -------
+        Completion
+            Yields ``(future, value, error)`` as the tasks finish.
+        """
         raise NotImplementedError
 
     def cancel(self, futures: Iterable[Any]) -> None:
-        """Drop ``futures`` that have not run."""
+        """Drop ``futures`` that have not run.
+
+        Parameters
+        ----------
+        futures : iterable of object
+            Futures returned by :meth:`submit`; those already finished are left alone.
+        """
 
     def close(self) -> None:
         """Release the workers this engine started."""
@@ -136,9 +181,37 @@ class SerialEngine(Engine):
     address = "in-process"
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> _Deferred:
+        """Defer ``fn(*args)`` until a completion iterator reaches it.
+
+        Parameters
+        ----------
+        fn : callable
+            The task.
+        *args : object
+            Its positional arguments.
+        key : str, optional
+            A name for the task (kept, not used).
+
+        Returns
+        -------
+        object
+            The deferred task, handed to :meth:`completed`.
+        """
         return _Deferred(fn, args, key)
 
     def completed(self, futures: Iterable[Any] = ()) -> Completion:
+        """Run ``futures`` one after another, in order, as the iterator is advanced.
+
+        Parameters
+        ----------
+        futures : iterable of object, default ()
+            Deferred tasks returned by :meth:`submit`.
+
+        Returns
+        -------
+        Completion
+            Yields ``(future, value, error)``; a task that raises yields its exception as ``error``.
+        """
         return _SerialCompletion(futures)
 
 
@@ -156,13 +229,18 @@ def open_engine(workers: int | None = None, scheduler: str | None = None, *,
 
     Parameters
     ----------
-    workers
+    workers : int, optional
         ``None`` or ``1``: run in this process (no Dask needed).  ``N >= 2``: start a Dask
         ``LocalCluster`` of ``N`` single-threaded worker processes on 127.0.0.1.
-    scheduler
+    scheduler : str, optional
         Address of a running Dask scheduler (``tcp://HOST:PORT``); excludes ``workers``.
-    connect_timeout
+    connect_timeout : float, default 5.0
         Seconds to wait for the scheduler before giving up.
+
+    Yields
+    ------
+    Engine
+        A :class:`SerialEngine` or a :class:`DaskEngine`, closed when the ``with`` block ends.
 
     Raises
     ------

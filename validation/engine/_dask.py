@@ -27,6 +27,13 @@ class PinThreads(WorkerPlugin):
     name = "theorycheck-pin-threads"
 
     def setup(self, worker: Any) -> None:
+        """Pin the worker process's threads (called by Dask when the plugin is registered).
+
+        Parameters
+        ----------
+        worker : distributed.Worker
+            The worker (unused: the pinning is per process).
+        """
         pin_threads()
 
 
@@ -65,7 +72,20 @@ def ship_user_checks() -> None:
 
 
 class DaskEngine(Engine):
-    """Runs tasks on a Dask cluster through a :class:`distributed.Client`."""
+    """Runs tasks on a Dask cluster through a :class:`distributed.Client`.
+
+    Made by :meth:`local` or :meth:`connect` (or :func:`validation.engine.open_engine`); the
+    constructor registers :class:`PinThreads` on the workers and marks a user's check modules to be
+    pickled by value.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The client the tasks are submitted through; closed by :meth:`close`.
+    cluster : distributed.LocalCluster, optional
+        The local cluster the client is connected to, closed by :meth:`close`; ``None`` for an
+        existing scheduler (left running).
+    """
 
     def __init__(self, client: Client, cluster: LocalCluster | None = None) -> None:
         ship_user_checks()
@@ -77,7 +97,18 @@ class DaskEngine(Engine):
 
     @classmethod
     def local(cls, workers: int) -> "DaskEngine":
-        """A ``LocalCluster`` of ``workers`` single-threaded processes on 127.0.0.1."""
+        """A ``LocalCluster`` of ``workers`` single-threaded processes on 127.0.0.1.
+
+        Parameters
+        ----------
+        workers : int
+            Number of worker processes (one thread each).
+
+        Returns
+        -------
+        DaskEngine
+            An engine owning the cluster (closed with it).
+        """
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=None, silence_logs=logging.ERROR, env=dict(THREAD_ENV))
         try:
@@ -89,7 +120,25 @@ class DaskEngine(Engine):
 
     @classmethod
     def connect(cls, address: str, timeout: float = 5.0) -> "DaskEngine":
-        """A client of the scheduler at ``address``; :class:`EngineError` naming it if unreachable."""
+        """A client of the scheduler at ``address``.
+
+        Parameters
+        ----------
+        address : str
+            The scheduler's address, ``tcp://HOST:PORT``.
+        timeout : float, default 5.0
+            Seconds to wait for the scheduler.
+
+        Returns
+        -------
+        DaskEngine
+            An engine whose :meth:`close` closes the client and leaves the scheduler running.
+
+        Raises
+        ------
+        EngineError
+            The scheduler cannot be reached within ``timeout`` (the message names the address).
+        """
         try:
             client = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
@@ -101,6 +150,22 @@ class DaskEngine(Engine):
             raise
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> Any:
+        """Submit ``fn(*args)`` to the cluster (impure: every call runs).
+
+        Parameters
+        ----------
+        fn : callable
+            The task; it and its arguments must be picklable (cloudpickle).
+        *args : object
+            Its positional arguments.
+        key : str, optional
+            Dask's task key (unique per engine), ``None`` for an automatic one.
+
+        Returns
+        -------
+        distributed.Future
+            The task's future.
+        """
         kw: dict[str, Any] = {"pure": False}
         if key is not None:
             kw["key"] = key
@@ -109,15 +174,35 @@ class DaskEngine(Engine):
     batches = True
 
     def completed(self, futures: Iterable[Any] = ()) -> Completion:
+        """Results as the tasks finish, gathered in batches in the client's event loop.
+
+        Parameters
+        ----------
+        futures : iterable of distributed.Future, default ()
+            Futures returned by :meth:`submit`.
+
+        Returns
+        -------
+        Completion
+            Yields ``(future, value, error)``; a failed or lost task yields its exception as ``error``.
+        """
         return _DaskCompletion(as_completed(list(futures), loop=self.client.loop, with_results=True,
                                             raise_errors=False))
 
     def cancel(self, futures: Iterable[Any]) -> None:
+        """Cancel ``futures`` on the cluster.
+
+        Parameters
+        ----------
+        futures : iterable of distributed.Future
+            Futures returned by :meth:`submit`.
+        """
         fs = list(futures)
         if fs:
             self.client.cancel(fs)
 
     def close(self) -> None:
+        """Close the client and, for a local cluster, the cluster."""
         try:
             self.client.close()
         finally:

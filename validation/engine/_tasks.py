@@ -17,6 +17,22 @@ def run_check(check: Check, mode: str, seed: int, alpha: float) -> CheckResult:
     The measured objects (``raw``) travel back for the plots when they can be pickled;
     when they cannot (a closure over a compiled object), they are dropped and the result
     is otherwise intact.
+
+    Parameters
+    ----------
+    check : Check
+        The check to run.
+    mode : str
+        ``"quick"`` or ``"full"``.
+    seed : int
+        The check's seed.
+    alpha : float
+        The significance level of the verdict.
+
+    Returns
+    -------
+    CheckResult
+        The check's result, ``raw`` emptied when it cannot be pickled.
     """
     pin_threads()
     res = check.run(mode=mode, seed=seed, alpha=alpha)
@@ -39,6 +55,28 @@ def map_checks(engine: Engine, checks: Iterable[Check], *, mode: str, seeds: dic
     Each check runs with its own seed ``seeds[name]`` and the suite's ``alpha``, exactly as
     the serial runner would, so verdicts do not depend on the number of workers.  On an
     interruption the checks not yet run are cancelled.
+
+    Parameters
+    ----------
+    engine : Engine
+        Where the checks run.
+    checks : iterable of Check
+        The checks, submitted in this order.
+    mode : str
+        ``"quick"`` or ``"full"``.
+    seeds : dict of str to int
+        The seed of each check, by name.
+    alpha : float
+        The suite's significance level.
+    on_start : callable, optional
+        ``on_start(check)`` as each check is submitted (e.g. a progress line).
+
+    Yields
+    ------
+    check : Check
+        A finished check.
+    result : CheckResult
+        Its result; a task lost on the engine gives an ``"error"`` result naming the exception.
     """
     checks = list(checks)
     futures = {}

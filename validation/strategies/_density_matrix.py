@@ -64,7 +64,25 @@ def density_matrices(*, dim: int = 2, kind: str = "any") -> SearchStrategy[np.nd
 
     ``kind``: ``"pure"`` (rank 1), ``"mixed"`` (full rank, smallest eigenvalue >= ~1e-3/dim),
     ``"rank_deficient"`` (rank strictly between 1 and ``dim``; needs ``dim >= 3``) or ``"any"``.
-    Built as :math:`GG^\\dagger/\\mathrm{tr}(GG^\\dagger)` from a drawn ``dim x rank`` matrix ``G``.
+    Built as :math:`GG^\\dagger/\\mathrm{tr}(GG^\\dagger)` from a drawn ``dim x rank`` matrix ``G``
+    (Nielsen & Chuang, *Quantum Computation and Quantum Information*, sec. 2.4.1).
+
+    Parameters
+    ----------
+    dim : int, default 2
+        Hilbert-space dimension (>= 1).
+    kind : {"any", "pure", "mixed", "rank_deficient"}, default "any"
+        The rank class drawn (see above); ``"mixed"`` needs ``dim >= 2``.
+
+    Returns
+    -------
+    SearchStrategy[numpy.ndarray]
+        Complex arrays of shape ``(dim, dim)``.
+
+    Raises
+    ------
+    ValueError
+        ``dim`` not an int >= 1, an unknown ``kind``, or a ``kind`` impossible at this ``dim``.
     """
     _check_dim("dim", dim)
     if kind not in _KINDS:
@@ -77,7 +95,27 @@ def density_matrices(*, dim: int = 2, kind: str = "any") -> SearchStrategy[np.nd
 
 
 def hamiltonians(*, dim: int = 2, scale: float = 1.0) -> SearchStrategy[np.ndarray]:
-    """Hermitian matrices :math:`(A + A^\\dagger)/2` with entries of ``A`` in ``scale * [-1, 1] (1 + i)``."""
+    """Hermitian matrices :math:`(A + A^\\dagger)/2` (Hamiltonians).
+
+    The real and imaginary parts of every entry of ``A`` are drawn in ``[-scale, scale]``.
+
+    Parameters
+    ----------
+    dim : int, default 2
+        Dimension (>= 1).
+    scale : float, default 1.0
+        Bound on the real and imaginary parts of the entries of ``A`` (> 0).
+
+    Returns
+    -------
+    SearchStrategy[numpy.ndarray]
+        Complex Hermitian arrays of shape ``(dim, dim)``.
+
+    Raises
+    ------
+    ValueError
+        ``dim`` not an int >= 1 or ``scale <= 0``.
+    """
     _check_dim("dim", dim)
     if not scale > 0:
         raise ValueError(f"scale must be > 0, got {scale!r}")
@@ -85,7 +123,27 @@ def hamiltonians(*, dim: int = 2, scale: float = 1.0) -> SearchStrategy[np.ndarr
 
 
 def jump_operators(*, dim: int = 2, min_count: int = 0, max_count: int = 3, scale: float = 0.5) -> SearchStrategy[list[np.ndarray]]:
-    """Lists of ``min_count..max_count`` arbitrary (non-Hermitian) ``(dim, dim)`` jump operators, entries of size <= ``scale``."""
+    """Lists of arbitrary (non-Hermitian) ``(dim, dim)`` jump operators of a Lindblad generator.
+
+    Parameters
+    ----------
+    dim : int, default 2
+        Dimension (>= 1).
+    min_count, max_count : int, default 0 and 3
+        Range of the number of operators (``0 <= min_count <= max_count``).
+    scale : float, default 0.5
+        Bound on the real and imaginary parts of every entry.
+
+    Returns
+    -------
+    SearchStrategy[list[numpy.ndarray]]
+        Lists of ``min_count..max_count`` complex arrays of shape ``(dim, dim)``.
+
+    Raises
+    ------
+    ValueError
+        ``dim`` not an int >= 1, or not ``0 <= min_count <= max_count``.
+    """
     _check_dim("dim", dim)
     if not 0 <= min_count <= max_count:
         raise ValueError(f"need 0 <= min_count <= max_count, got {min_count}, {max_count}")
@@ -93,7 +151,23 @@ def jump_operators(*, dim: int = 2, min_count: int = 0, max_count: int = 3, scal
 
 
 def unitaries(*, dim: int = 2) -> SearchStrategy[np.ndarray]:
-    """Unitary ``(dim, dim)`` matrices (Q factor of a drawn matrix, phases fixed)."""
+    """Unitary ``(dim, dim)`` matrices (Q factor of a drawn matrix, phases fixed).
+
+    Parameters
+    ----------
+    dim : int, default 2
+        Dimension (>= 1).
+
+    Returns
+    -------
+    SearchStrategy[numpy.ndarray]
+        Complex unitary arrays of shape ``(dim, dim)``.
+
+    Raises
+    ------
+    ValueError
+        ``dim`` not an int >= 1.
+    """
     _check_dim("dim", dim)
     return st.builds(_unitary_from, _matrix(dim, dim, 1.0))
 
@@ -119,6 +193,30 @@ def kraus_channels(*, dim_in: int = 2, dim_out: int | None = None, min_ops: int 
     operators is raised to ``ceil(dim_in / dim_out)`` when needed.  ``unital=True``
     gives random mixtures of unitaries :math:`\\sum_k p_k U_k\\rho U_k^\\dagger` (unital: :math:`\\Phi(I) = I`;
     needs ``dim_out`` equal to ``dim_in``).
+
+    Parameters
+    ----------
+    dim_in : int, default 2
+        Input dimension (>= 1).
+    dim_out : int, optional
+        Output dimension (>= 1); default ``dim_in``.
+    min_ops, max_ops : int, default 1 and 4
+        Range of the number of Kraus operators (``1 <= min_ops <= max_ops``), raised to
+        ``ceil(dim_in / dim_out)`` where needed.
+    unital : bool, default False
+        Draw mixtures of unitaries (unital channels).
+
+    Returns
+    -------
+    SearchStrategy[list[numpy.ndarray]]
+        Lists of complex arrays of shape ``(dim_out, dim_in)`` with
+        :math:`\\sum_k K_k^\\dagger K_k = I`.
+
+    Raises
+    ------
+    ValueError
+        A dimension not an int >= 1, not ``1 <= min_ops <= max_ops``, or ``unital`` with
+        ``dim_out != dim_in``.
     """
     _check_dim("dim_in", dim_in)
     dim_out = dim_in if dim_out is None else _check_dim("dim_out", dim_out)

@@ -82,10 +82,22 @@ def distribution_families(*, families: Sequence[str] | None = None, allow_mixtur
 
     Parameters
     ----------
-    families
+    families : sequence of str, optional
         Names to draw from (default: all of ``theory.cumulants.FAMILIES``).
-    allow_mixtures
+    allow_mixtures : bool, default True
         Whether ``"normal_mixture"`` may be drawn.
+
+    Returns
+    -------
+    SearchStrategy[tuple[str, dict[str, Any]]]
+        Pairs ``(family, params)``, ``params`` the keyword arguments of
+        :func:`theory.cumulants.family_cumulants` for that family.
+
+    Raises
+    ------
+    ValueError
+        ``families`` empty or naming an unknown family, or only ``"normal_mixture"`` with
+        ``allow_mixtures=False``.
     """
     names = _check_families(families, allow_mixtures)
     return st.sampled_from(names).flatmap(lambda f: st.tuples(st.just(f), _PARAMS[f]))
@@ -123,14 +135,26 @@ def cumulant_sequences(
 
     Parameters
     ----------
-    order
+    order : int, default 6
         Number of cumulants (>= 1).
-    families
+    families : sequence of str, optional
         Family names to draw from (default: all).
-    allow_mixtures
+    allow_mixtures : bool, default True
         Allow finite mixtures and the ``normal_mixture`` family.
-    exact
+    exact : bool, default False
         Return sympy Rationals instead of floats.
+
+    Returns
+    -------
+    SearchStrategy[list[Any]]
+        Lists of ``order`` cumulants: floats, or sympy Rationals with ``exact=True``.
+
+    Raises
+    ------
+    TypeError
+        ``order`` is not an int.
+    ValueError
+        ``order < 1``, or ``families`` as for :func:`distribution_families`.
     """
     if isinstance(order, bool) or not isinstance(order, int):
         raise TypeError(f"order must be an int, got {type(order).__name__}")

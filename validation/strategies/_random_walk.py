@@ -27,7 +27,25 @@ def _check_range(lo: int, hi: int, name: str, floor: int) -> None:
 
 
 def walk_lengths(*, min_T: int = 2, max_T: int = 300) -> SearchStrategy[int]:
-    """Numbers of time points ``T`` of a walk, in ``[min_T, max_T]`` (``min_T >= 2``)."""
+    """Numbers of time points ``T`` of a walk, in ``[min_T, max_T]`` (``min_T >= 2``).
+
+    Parameters
+    ----------
+    min_T : int, default 2
+        Fewest time points (>= 2).
+    max_T : int, default 300
+        Most time points (>= ``min_T``).
+
+    Returns
+    -------
+    SearchStrategy[int]
+        Integers ``T`` in ``[min_T, max_T]``.
+
+    Raises
+    ------
+    ValueError
+        Not ``2 <= min_T <= max_T``.
+    """
     _check_range(min_T, max_T, "T", 2)
     return st.integers(min_T, max_T)
 
@@ -40,6 +58,27 @@ def trajectories(*, min_T: int = 3, max_T: int = 24, min_params: int = 1, max_pa
     a drawn constant drift :math:`\mu` (entries in ``[-2, 2]``), otherwise :math:`\mu = 0`.
     ``T`` in ``[min_T, max_T]`` (``min_T >= 2``), ``P`` in ``[min_params, max_params]``, ``batch``
     in ``[min_batch, max_batch]``.  Every trajectory varies over time.
+
+    Parameters
+    ----------
+    min_T, max_T : int, default 3 and 24
+        Range of the number of time points ``T`` (``min_T >= 2``).
+    min_params, max_params : int, default 1 and 16
+        Range of the number of parameters ``P`` (``min_params >= 1``).
+    min_batch, max_batch : int, default 1 and 3
+        Range of the number of trajectories ``batch`` (``min_batch >= 1``).
+    drift : bool, default False
+        Add a drawn constant drift :math:`\mu` to each trajectory's increments.
+
+    Returns
+    -------
+    SearchStrategy[numpy.ndarray]
+        Float64 arrays of shape ``(batch, T, P)``, each trajectory with non-zero variance over time.
+
+    Raises
+    ------
+    ValueError
+        A range with ``min > max`` or a minimum below its floor.
     """
     _check_range(min_T, max_T, "T", 2)
     _check_range(min_params, max_params, "params", 1)
@@ -64,8 +103,30 @@ def trajectories(*, min_T: int = 3, max_T: int = 24, min_params: int = 1, max_pa
 
 def trajectory_perturbations(*, max_T: int = 16, max_params: int = 12,
                              max_relative: float = 0.5) -> SearchStrategy[tuple[np.ndarray, np.ndarray]]:
-    r"""Pairs ``(X, D)`` of a trajectory ``X`` of shape ``(T, P)`` and a perturbation ``D`` of the same
-    shape with :math:`0 < \|D\|_F/\|X\|_F \le` ``max_relative`` (< 1); ``X`` as :func:`trajectories`."""
+    r"""Pairs ``(X, D)`` of a trajectory ``X`` of shape ``(T, P)`` and a perturbation ``D`` of the same shape.
+
+    ``X`` is drawn as by :func:`trajectories` (one trajectory, no drift, ``T >= 3``); ``D`` has
+    entries of any sign, rescaled so that :math:`0 < \|D\|_F/\|X\|_F \le` ``max_relative``.
+
+    Parameters
+    ----------
+    max_T : int, default 16
+        Most time points (>= 3).
+    max_params : int, default 12
+        Most parameters (>= 1).
+    max_relative : float, default 0.5
+        Largest relative Frobenius size of ``D``, in ``(0, 1)``.
+
+    Returns
+    -------
+    SearchStrategy[tuple[numpy.ndarray, numpy.ndarray]]
+        Pairs of float64 arrays ``(X, D)``, both of shape ``(T, P)``.
+
+    Raises
+    ------
+    ValueError
+        ``max_relative`` outside ``(0, 1)``; ``max_T < 3`` or ``max_params < 1`` when drawing.
+    """
     if not 0.0 < max_relative < 1.0:
         raise ValueError(f"max_relative must lie in (0, 1); got {max_relative}")
 

@@ -16,7 +16,26 @@ def deep_linear_shapes(
     """``(widths, rank)`` of a bias-free deep linear network and a valid true rank.
 
     ``widths = (input, hidden..., output)`` has ``layers + 1`` entries in ``[1, max_width]``
-    with ``min_layers <= layers <= max_layers``; ``0 <= rank <= min(widths)``.
+    with ``min_layers <= layers <= max_layers``; ``0 <= rank <= min(widths)`` (the setting of
+    Aoyagi's learning coefficient of deep linear networks: M. Aoyagi, Neural Networks 172 (2024)
+    106132, Thm 1).
+
+    Parameters
+    ----------
+    min_layers, max_layers : int, default 1 and 5
+        Range of the number of weight layers (``1 <= min_layers <= max_layers``).
+    max_width : int, default 8
+        Largest width (>= 1).
+
+    Returns
+    -------
+    SearchStrategy[tuple[tuple[int, ...], int]]
+        Pairs ``(widths, rank)``.
+
+    Raises
+    ------
+    ValueError
+        An empty layer range, a minimum below 1 or ``max_width < 1``.
     """
     if not 1 <= min_layers <= max_layers:
         raise ValueError(f"need 1 <= min_layers <= max_layers, got {min_layers}, {max_layers}")
@@ -38,7 +57,28 @@ def normal_crossing_models(
     """``(powers, prior_powers)`` of a normal-crossing model ``K = prod w_j^(2 k_j)``.
 
     ``1 <= len(powers) <= max_dim``, each ``k_j`` in ``[0, max_power]`` with at least one
-    positive; ``prior_powers`` (``h_j`` in ``[0, 3]``) when ``with_prior`` else ``None``.
+    positive; ``prior_powers`` (``h_j`` in ``[0, 3]``, the prior :math:`\\prod_j |w_j|^{h_j}`) when
+    ``with_prior`` else ``None`` (Watanabe, *Algebraic Geometry and Statistical Learning Theory*,
+    2009, sec. 2.4).
+
+    Parameters
+    ----------
+    max_dim : int, default 4
+        Most coordinates ``d`` (>= 1).
+    max_power : int, default 4
+        Largest ``k_j`` (>= 1).
+    with_prior : bool, default False
+        Also draw the prior's powers.
+
+    Returns
+    -------
+    SearchStrategy[tuple[tuple[int, ...], tuple[int, ...] | None]]
+        Pairs ``(powers, prior_powers)`` of equal length ``d``.
+
+    Raises
+    ------
+    ValueError
+        ``max_dim`` or ``max_power`` below 1.
     """
     if max_dim < 1 or max_power < 1:
         raise ValueError("max_dim and max_power must be >= 1")

@@ -41,7 +41,13 @@ _MAX_VALUES = 100_000
 
 @functools.lru_cache(maxsize=1)
 def theorycheck_version() -> str:
-    """The installed theorycheck version (part of every cell's identity)."""
+    """The installed theorycheck version (part of every cell's identity).
+
+    Returns
+    -------
+    str
+        The installed distribution's version, ``"0+unknown"`` in a checkout that is not installed.
+    """
     try:
         return metadata.version("theorycheck")
     except metadata.PackageNotFoundError:
@@ -54,7 +60,31 @@ def _canonical(obj: Any) -> str:
 
 @dataclass(frozen=True)
 class Cell:
-    """One (check, parameters, seed) measurement of a sweep or a calibration."""
+    """One (check, parameters, seed) measurement of a sweep or a calibration (made by :func:`make_cells`).
+
+    Parameters
+    ----------
+    task : {"run", "evaluate"}
+        ``"run"``: run the check; ``"evaluate"``: also judge every twin on the same measurement.
+    check : str
+        The check's name.
+    area : str
+        The check's area.
+    mode : {"quick", "full"}
+        The parameter set the point overrides.
+    point : mapping of str to object
+        The overrides of this cell: the fixed parameters and the grid point's values.
+    params_json : str
+        The cell's full parameter set as canonical JSON (sorted keys).
+    seed : int
+        The sweep's seed of this cell.
+    check_seed : int
+        The measurement's seed (:func:`cell_seed`).
+    version : str
+        The theorycheck version (:func:`theorycheck_version`).
+    key : str
+        SHA-256 (hex) of ``(task, check, mode, parameters, seed, version)``: the store's primary key.
+    """
 
     task: str
     check: str
@@ -70,7 +100,28 @@ class Cell:
 
 def make_cells(check: Check, points: list[dict[str, Any]], seeds: list[int], *, mode: str, task: str = "run",
                fixed: Mapping[str, Any] | None = None) -> list[Cell]:
-    """The cells of ``points`` x ``seeds`` (points outer, seeds inner), identities computed."""
+    """The cells of ``points`` x ``seeds`` (points outer, seeds inner), identities computed.
+
+    Parameters
+    ----------
+    check : Check
+        The check measured.
+    points : list of dict
+        Grid points (:func:`validation.sweep.grid_points` of a validated grid).
+    seeds : list of int
+        The sweep's seeds.
+    mode : {"quick", "full"}
+        The parameter set the points override.
+    task : {"run", "evaluate"}, default "run"
+        What a worker does with each cell (see :class:`Cell`).
+    fixed : mapping of str to object, optional
+        Parameters overridden at every point but not swept (they do not enter the measurement seed).
+
+    Returns
+    -------
+    list of Cell
+        ``len(points) * len(seeds)`` cells.
+    """
     version = theorycheck_version()
     default = jsonable(check.params(mode), max_items=None)
     out = []
@@ -92,6 +143,22 @@ def cell_seed(name: str, seed: int, point: Mapping[str, Any], default: Mapping[s
     errors, as its interval assumes).  At the default point it is the suite's seed
     ``check_seed(seed, name)``, so that cell reproduces ``theorycheck run NAME --seed SEED``.
     Fixed (not swept) parameters do not enter it.
+
+    Parameters
+    ----------
+    name : str
+        The check's name.
+    seed : int
+        The sweep's seed of the cell.
+    point : mapping of str to object
+        The cell's swept values.
+    default : mapping of str to object
+        The mode's parameters as JSON values (``jsonable(check.params(mode))``).
+
+    Returns
+    -------
+    int
+        The seed the check measures with (:func:`validation.runner.check_seed`).
     """
     moved = {k: x for k, x in sorted(jsonable(dict(point), max_items=None).items()) if default.get(k) != x}
     if not moved:
@@ -170,6 +237,21 @@ def run_cell(check: Check, cell: Cell, alpha: float) -> dict[str, Any]:
     judges the correct prediction and every twin (:meth:`Check.evaluate`).  Exceptions in
     the check become ERROR rows (``catch=True``).  The process is pinned to one BLAS/OpenMP/
     torch thread first, in this process too, so a cell's numbers do not depend on the engine.
+
+    Parameters
+    ----------
+    check : Check
+        The cell's check.
+    cell : Cell
+        The cell.
+    alpha : float
+        The significance level of the verdict.
+
+    Returns
+    -------
+    dict
+        The store row: identity, prediction and estimate (scalars and JSON), statistic, p-value,
+        verdict, the sealed result record, the twins' verdicts (``"evaluate"``), timing and worker.
     """
     pin_threads()
     t0 = time.perf_counter()
@@ -182,12 +264,44 @@ def run_cell(check: Check, cell: Cell, alpha: float) -> dict[str, Any]:
 
 
 def run_chunk(check: Check, cells: list[Cell], alpha: float) -> list[dict[str, Any]]:
-    """:func:`run_cell` for several cells of one check in one task (fewer, larger tasks when cells are short)."""
+    """:func:`run_cell` for several cells of one check in one task (fewer, larger tasks when cells are short).
+
+    Parameters
+    ----------
+    check : Check
+        The cells' check.
+    cells : list of Cell
+        The cells, run in order.
+    alpha : float
+        The significance level of the verdicts.
+
+    Returns
+    -------
+    list of dict
+        One store row per cell, in order.
+    """
     return [run_cell(check, c, alpha) for c in cells]
 
 
 def error_row(check: Check, cell: Cell, alpha: float, exc: BaseException) -> dict[str, Any]:
-    """The row of a cell whose task was lost by the engine (e.g. its worker died repeatedly)."""
+    """The row of a cell whose task was lost by the engine (e.g. its worker died repeatedly).
+
+    Parameters
+    ----------
+    check : Check
+        The cell's check.
+    cell : Cell
+        The cell.
+    alpha : float
+        The significance level the cell would have been judged at.
+    exc : BaseException
+        The engine's exception, named in the row's error.
+
+    Returns
+    -------
+    dict
+        A store row with verdict ``"error"`` and no worker.
+    """
     res = CheckResult(cell.check, cell.area, json.loads(cell.params_json), None, None, None, "error", None, None,
                       alpha, False, 0.0, cell.check_seed, error=f"{type(exc).__name__} on the engine: {exc}",
                       mode=cell.mode, kind="deterministic" if check.deterministic else "statistical")

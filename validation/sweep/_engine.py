@@ -38,7 +38,13 @@ __all__ = ["sweep", "run_cells", "SweepInterrupted", "todo_cells"]
 
 
 class SweepInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a sweep: the store holds every finished cell; ``result`` says how far it got."""
+    """Ctrl-C during a sweep: the store holds every finished cell; ``result`` says how far it got.
+
+    Parameters
+    ----------
+    result : SweepResult
+        The partial result (``interrupted`` set), kept as the attribute ``result``.
+    """
 
     def __init__(self, result: Any) -> None:
         super().__init__("sweep interrupted")
@@ -46,8 +52,27 @@ class SweepInterrupted(KeyboardInterrupt):
 
 
 def todo_cells(store: SweepStore, cells: list[Cell], checks: Mapping[str, Check], resume: bool) -> list[Cell]:
-    """The cells to measure: those not stored; with ``resume`` also stored ERRORs, and calibration
-    cells stored without one of the check's twins."""
+    """The cells to measure: those not stored; with ``resume`` also stored ERRORs.
+
+    Calibration cells (task ``"evaluate"``) stored without one of the check's twins are measured
+    again too.
+
+    Parameters
+    ----------
+    store : SweepStore
+        The results store.
+    cells : list of Cell
+        The cells of the sweep or calibration.
+    checks : mapping of str to Check
+        The cells' checks, by name (their twins decide whether an evaluate cell is complete).
+    resume : bool
+        Also re-run cells stored as ERROR.
+
+    Returns
+    -------
+    list of Cell
+        The cells to run, in the order given.
+    """
     stored = store.status(c.key for c in cells)
     out = []
     for c in cells:
@@ -98,6 +123,30 @@ def run_cells(engine: Engine, store: SweepStore, cells: Sequence[Cell], checks: 
     task (:class:`_Chunker`), so per-task scheduling costs little.  A task's key names its
     first cell (``theorycheck-<cell key>-<cells>-<run>``).  On any interruption the queued
     tasks are cancelled (the store keeps every finished cell) and the exception propagates.
+
+    Parameters
+    ----------
+    engine : Engine
+        Where the cells run.
+    store : SweepStore
+        Where the rows go (a lost task is stored as ERROR rows).
+    cells : sequence of Cell
+        The cells to run (:func:`todo_cells`).
+    checks : mapping of str to Check
+        The cells' checks, by name.
+    alphas : mapping of str to float
+        The level each check's cells are judged at, by check name.
+    swept : sequence of str, default ()
+        The names of the swept parameters (stored as columns for queries).
+    progress : Progress, optional
+        Updated with each row's verdict.
+    on_row : callable, optional
+        ``on_row(row)`` after each row is stored.
+
+    Returns
+    -------
+    int
+        The number of rows stored.
     """
     chunker = _Chunker(cells, engine.batches)
     depth = max(1, 4 * engine.workers) if engine.batches else 1
@@ -154,36 +203,39 @@ def sweep(
 
     Parameters
     ----------
-    check_name
+    check_name : str or Check
         A registered check's name (or the :class:`~validation.check.Check`).
-    grid
+    grid : mapping of str to sequence
         ``{parameter: [values]}``; every value is validated by the check's schema.  ``{}``
         sweeps the mode's parameters over the seeds only.
-    seeds
+    seeds : str or sequence of int
         ``"A..B"`` (inclusive), ``"S1,S2,..."`` or a list of non-negative integers: the suite
         seeds; the measurement's seed is ``check_seed(seed, check)``.
-    mode
-        ``"quick"`` or ``"full"``: the parameter set the grid overrides.
-    workers, scheduler
+    mode : {"quick", "full"}, default "quick"
+        The parameter set the grid overrides.
+    workers : int, optional
         Where the cells run (:func:`validation.engine.open_engine`): in this process
         (``None`` / ``1``), on a local Dask cluster of ``workers`` processes, or on the
         Dask scheduler at ``scheduler``.
-    store
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://HOST:PORT``); excludes ``workers``.
+    store : str
         Path of the SQLite results store (created if missing).
-    resume
+    resume : bool, default False
         Also re-run cells stored as ERROR (finished cells are always skipped).
-    alpha_family
+    alpha_family : float
         Family-wise level of the sweep (see the module docstring).
-    fixed
+    fixed : mapping of str to object, optional
         Parameters set for every cell but not swept.
-    progress
+    progress : bool, default False
         Show progress (rich on a terminal, plain lines otherwise).
-    engine
+    engine : Engine, optional
         An engine to use instead of opening one (``workers`` / ``scheduler`` are then ignored).
 
     Returns
     -------
     SweepResult
+        Every cell of the sweep (run now or reused from the store), with a data frame view.
 
     Raises
     ------

@@ -49,6 +49,22 @@ def _split_values(text: str) -> list[str]:
 def parse_param(check: Check, text: str) -> tuple[str, list[Any]]:
     """``NAME=V1,V2,...`` -> ``(NAME, [values])``, each value read by the check's declared ``Param.parse``.
 
+    Values are separated by commas outside brackets and quotes (``[8,8],[16,16]`` is two values).
+
+    Parameters
+    ----------
+    check : Check
+        The check whose schema declares the parameter.
+    text : str
+        One ``--param`` argument, ``NAME=V1,V2,...``.
+
+    Returns
+    -------
+    name : str
+        The parameter's name.
+    values : list
+        Its values, parsed by the parameter's ``Param.parse``.
+
     Raises
     ------
     ValueError
@@ -72,6 +88,16 @@ def parse_param(check: Check, text: str) -> tuple[str, list[Any]]:
 
 def parse_seeds(spec: Any) -> list[int]:
     """Seeds from ``A..B`` (inclusive), ``S1,S2,...``, an integer list or a single integer.
+
+    Parameters
+    ----------
+    spec : str, int or sequence of int
+        ``"A..B"``, ``"S1,S2,..."``, a list, tuple or range of non-negative integers, or one integer.
+
+    Returns
+    -------
+    list of int
+        The seeds, in the order given, each once.
 
     Raises
     ------
@@ -114,6 +140,30 @@ def validate_grid(check: Check, grid: Mapping[str, Sequence[Any]], mode: str,
     An empty grid (``{}``) is one point: the mode's parameters (with ``fixed``).  A
     parameter with no values, an unknown name, a wrong type or an invalid combination
     raises before anything runs.
+
+    Parameters
+    ----------
+    check : Check
+        The check whose schema and ``Check.params`` judge the values.
+    grid : mapping of str to sequence
+        Parameter name -> the values swept (lists read from TOML are taken as tuples).
+    mode : str
+        ``"quick"`` or ``"full"``: the parameter set the grid points override.
+    fixed : mapping of str to object, optional
+        Parameters overridden at every point but not swept.
+
+    Returns
+    -------
+    dict of str to list
+        The grid with every value validated and normalised, in the order given.
+
+    Raises
+    ------
+    ValueError
+        An unknown name, an empty or repeated value list, a parameter both fixed and swept, or a
+        grid point the check rejects.
+    TypeError
+        ``grid`` not a mapping of lists, or a value of the wrong type.
     """
     if not isinstance(grid, Mapping):
         raise TypeError(f"grid must map parameter names to lists of values; got {v.describe(grid)}")
@@ -148,14 +198,39 @@ def _tuples(x: Any) -> Any:
 
 
 def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
-    """The grid's points, the last parameter varying fastest (one empty point for an empty grid)."""
+    """The grid's points, the last parameter varying fastest (one empty point for an empty grid).
+
+    Parameters
+    ----------
+    grid : mapping of str to sequence
+        Parameter name -> values.
+
+    Returns
+    -------
+    list of dict
+        One ``{name: value}`` per point of the Cartesian product.
+    """
     names = list(grid)
     return [dict(zip(names, combo)) for combo in itertools.product(*(grid[n] for n in names))]
 
 
 @dataclass
 class SweepSpec:
-    """A sweep as a TOML file states it (every field optional; the command line completes it)."""
+    """A sweep as a TOML file states it (every field optional; the command line completes it).
+
+    Parameters
+    ----------
+    check : str, optional
+        The check's name.
+    grid : dict of str to list, optional
+        The swept parameters and their values (the file's ``[grid]`` table).
+    seeds : object, optional
+        The seeds as written (``"A..B"`` or a list), read by :func:`parse_seeds`.
+    mode : {"quick", "full"}, optional
+        The parameter set the sweep starts from.
+    fixed : dict of str to object, optional
+        Parameters overridden but not swept (the file's ``[params]`` table).
+    """
 
     check: str | None = None
     grid: dict[str, list[Any]] = field(default_factory=dict)
@@ -177,6 +252,16 @@ def read_sweep_file(path: str) -> SweepSpec:
         activation = ["tanh", "relu"]
         [params]                   # fixed overrides, not swept
         samples = 20000
+
+    Parameters
+    ----------
+    path : str
+        The TOML file.
+
+    Returns
+    -------
+    SweepSpec
+        The file's fields, not yet validated against the check (see :func:`validate_grid`).
 
     Raises
     ------

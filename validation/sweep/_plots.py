@@ -15,9 +15,9 @@ a power law :math:`|y| \propto x^{s}` is fitted to the measurements
 prediction (ordinary least squares: the predicted exponent, exact for a pure power law),
 and the two exponents are compared, :math:`z = (s - s_{pred}) / \sqrt{\sigma_s^2 +
 \sigma_{pred}^2}`, with a 95% interval for :math:`s`.  The fits go to ``scaling.json``.
-Cells of one seed share random streams across the grid (their seed is the cell's
-identity without the parameters), so the points of a series are not independent when
-there is one seed; average over many seeds before trusting a fit's interval.
+The swept values enter each cell's measurement seed (``cell_seed`` in
+``validation/sweep/_cell.py``), so the points of a series are independent measurements, as
+the fit's interval assumes.
 """
 
 from __future__ import annotations
@@ -132,7 +132,25 @@ def _fname(*parts: str) -> str:
 
 
 def scaling_fits(rows: list[dict[str, Any]], check: Check, grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
-    """The power-law fits (see the module docstring) for every swept parameter, quantity and series."""
+    """The power-law fits (see the module docstring) for every swept parameter, quantity and series.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The sweep's store rows (:meth:`SweepResult.rows`).
+    check : Check
+        The swept check (its ``display`` names the quantities).
+    grid : dict of str to list
+        The swept parameters and their values.
+
+    Returns
+    -------
+    list of dict
+        One fit per (parameter, quantity, series) that can be fitted: ``slope``, ``stderr``,
+        ``interval95``, ``points``, ``magnitude`` (fitted to :math:`|y|` of a negative quantity),
+        ``check``, ``parameter``, ``quantity``, ``series`` and, where the prediction can be fitted,
+        ``predicted_slope``, ``predicted_stderr``, ``z`` and ``p_value``.
+    """
     return _walk(rows, check, grid, None)
 
 
@@ -141,13 +159,13 @@ def plot_sweep(rows: list[dict[str, Any]], check: Check, grid: dict[str, list[An
 
     Parameters
     ----------
-    rows
+    rows : list of dict
         The sweep's store rows (:meth:`SweepResult.rows`).
-    check
+    check : Check
         The swept check (its ``display`` names the quantities).
-    grid
+    grid : dict of str to list
         The swept parameters and their values.
-    out_dir
+    out_dir : str
         Output folder (created).
 
     Returns

@@ -22,7 +22,21 @@ def _eta(seconds: float | None) -> str:
 
 
 class Progress:
-    """Plain line-by-line progress (and the interface of the rich one)."""
+    """Plain line-by-line progress (and the interface of the rich one).
+
+    Parameters
+    ----------
+    total : int
+        Number of cells in all.
+    done : int, default 0
+        Cells already finished (found in the store).
+    label : str, default "cells"
+        What is counted.
+    stream : file-like, optional
+        Where the lines go (default ``sys.stdout``).
+    every : float, default 5.0
+        Seconds between two lines, failures and the last cell excepted.
+    """
 
     def __init__(self, total: int, done: int = 0, *, label: str = "cells", stream: TextIO | None = None,
                  every: float = 5.0) -> None:
@@ -34,17 +48,39 @@ class Progress:
         self._last = -1e9
 
     def eta(self) -> float | None:
+        """Seconds left, from the mean time per cell run so far.
+
+        Returns
+        -------
+        float or None
+            The estimate, ``None`` before the first cell has run.
+        """
         ran = self.done - self.start_done
         if ran <= 0:
             return None
         return (time.monotonic() - self.t0) / ran * (self.total - self.done)
 
     def line(self) -> str:
+        """The progress line.
+
+        Returns
+        -------
+        str
+            ``[done/total label] failures F, elapsed ..., eta ...``.
+        """
         return (f"[{self.done}/{self.total} {self.label}] failures {self.failures}, "
                 f"elapsed {_eta(time.monotonic() - self.t0)}, eta {_eta(self.eta())}")
 
     def update(self, verdict: str, what: str = "") -> None:
-        """One cell finished with ``verdict`` (``PASS``, ``FAIL``, ``ERROR``)."""
+        """One cell finished with ``verdict``.
+
+        Parameters
+        ----------
+        verdict : str
+            ``"PASS"``, ``"FAIL"`` or ``"ERROR"``; anything but a pass is printed at once.
+        what : str, default ""
+            The cell and its error, printed with a failure.
+        """
         self.done += 1
         failed = verdict != "PASS"
         self.failures += int(failed)
@@ -83,7 +119,24 @@ class _RichProgress(Progress):
 
 
 def make_progress(total: int, done: int = 0, *, label: str = "cells", enabled: bool = True) -> Progress | None:
-    """Rich's bar on a terminal, plain lines otherwise, ``None`` when disabled."""
+    """Rich's bar on a terminal, plain lines otherwise, ``None`` when disabled.
+
+    Parameters
+    ----------
+    total : int
+        Number of cells in all.
+    done : int, default 0
+        Cells already finished.
+    label : str, default "cells"
+        What is counted.
+    enabled : bool, default True
+        ``False`` for no progress display.
+
+    Returns
+    -------
+    Progress or None
+        The display (close it with :meth:`Progress.close`), or ``None``.
+    """
     if not enabled:
         return None
     if sys.stdout.isatty():

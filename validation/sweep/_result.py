@@ -16,6 +16,19 @@ def rejudge(row: dict[str, Any], alpha: float) -> dict[str, Any]:
     A cell stored by another sweep (another grid size, so another Bonferroni level) is
     re-judged from its stored p-value, as ``run_suite(resume=True)`` does; deterministic
     cells and errors keep their verdict.
+
+    Parameters
+    ----------
+    row : dict
+        A stored row (:meth:`validation.sweep.SweepStore.rows`); not modified.
+    alpha : float
+        The level to judge it at.
+
+    Returns
+    -------
+    dict
+        ``row`` itself when its verdict stands, else a copy with ``alpha``, ``passed`` and
+        ``verdict`` set for the new level.
     """
     if row.get("error") is None and row.get("kind") == "statistical" and row.get("p_value") is not None \
             and row.get("alpha") != alpha:
@@ -30,21 +43,29 @@ def rejudge(row: dict[str, Any], alpha: float) -> dict[str, Any]:
 class SweepResult:
     """The outcome of :func:`validation.sweep.sweep`.
 
-    Attributes
+    Parameters
     ----------
-    check, mode, grid, seeds
-        What was swept.
-    alpha
+    check : str
+        The check's name.
+    mode : {"quick", "full"}
+        The parameter set the grid overrides.
+    grid : dict of str to list
+        The validated grid.
+    seeds : list of int
+        The sweep's seeds.
+    alpha : float
         The level each statistical cell is judged at: Bonferroni over the sweep's cells,
         ``min(1e-3, alpha_family / cells)``.
-    store
+    store : str
         Path of the results store.
-    keys
+    keys : list of str
         The cells' identities, grid order (seeds inner).
-    ran, reused
+    ran, reused : int, default 0
         Cells measured by this call, and cells found in the store.
-    interrupted
+    interrupted : bool, default False
         Whether the sweep was stopped before all cells finished.
+    _rows : list of dict, optional
+        Cache of :meth:`rows`, filled on first use (leave it ``None``).
     """
 
     check: str
@@ -60,7 +81,14 @@ class SweepResult:
     _rows: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     def rows(self) -> list[dict[str, Any]]:
-        """The stored rows of this sweep's cells, in grid order, judged at :attr:`alpha`."""
+        """The stored rows of this sweep's cells, in grid order, judged at :attr:`alpha`.
+
+        Returns
+        -------
+        list of dict
+            One row per stored cell (cells not in the store, e.g. after an interruption, are
+            missing), read once and cached.
+        """
         if self._rows is None:
             with SweepStore(self.store) as s:
                 by = {r["key"]: r for r in s.rows(self.keys)}
@@ -69,8 +97,14 @@ class SweepResult:
         return self._rows
 
     def to_frame(self) -> Any:
-        """One row per cell (pandas): ``check, seed, passed, p_value, seconds``, one column per swept
-        parameter, and every other stored column (:func:`validation.sweep.load`)."""
+        """One row per cell as a pandas data frame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``check, seed, passed, p_value, seconds``, one column per swept parameter, and
+            every other stored column (as :func:`validation.sweep.load`).
+        """
         import pandas as pd
 
         rows = self.rows()

@@ -85,8 +85,15 @@ def _sql_value(x: Any) -> Any:
 class SweepStore:
     """A sweep store at ``path`` (created if missing); only this object writes it.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The SQLite file; its folder is created if missing.
+
     Raises
     ------
+    TypeError
+        ``path`` is not a path.
     StoreError
         The path cannot be created or written, or holds something that is not a store.
     """
@@ -149,7 +156,19 @@ class SweepStore:
 
     # ------------------------------------------------------------------ reading
     def status(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """For the stored ones among ``keys``: ``{"verdict", "alpha", "twins": [names]}``."""
+        """What is stored of the cells ``keys``.
+
+        Parameters
+        ----------
+        keys : iterable of str
+            Cell keys (:attr:`validation.sweep.Cell.key`).
+
+        Returns
+        -------
+        dict of str to dict
+            For each stored key: ``{"verdict": ..., "alpha": ..., "twins": [twin names]}``; keys not
+            stored are absent.
+        """
         keys = list(keys)
         out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(keys), 500):
@@ -164,7 +183,19 @@ class SweepStore:
         return out
 
     def rows(self, keys: Iterable[str] | None = None) -> list[dict[str, Any]]:
-        """The stored rows (all, or those of ``keys``) as dicts, each with its ``twins`` list."""
+        """The stored rows (all, or those of ``keys``) as dicts, each with its ``twins`` list.
+
+        Parameters
+        ----------
+        keys : iterable of str, optional
+            Cell keys; ``None`` for every row.
+
+        Returns
+        -------
+        list of dict
+            The ``cells`` columns of each stored row (in the store's order, not that of ``keys``),
+            with ``"twins"`` the list of its twin rows.
+        """
         sql = "SELECT * FROM cells"
         args: list[Any] = []
         out: list[dict[str, Any]] = []
@@ -192,7 +223,20 @@ class SweepStore:
                 self.params.append(n)
 
     def add(self, rows: Iterable[Mapping[str, Any]], swept: Iterable[str] = ()) -> int:
-        """Write ``rows`` (one transaction); a row replaces a stored one with the same key.  Returns the count."""
+        """Write ``rows`` (one transaction); a row replaces a stored one with the same key.
+
+        Parameters
+        ----------
+        rows : iterable of mapping
+            Rows as returned by :func:`validation.sweep.run_cell`.
+        swept : iterable of str, default ()
+            Swept parameter names: each gets a ``p_<name>`` column (filled for stored rows too).
+
+        Returns
+        -------
+        int
+            The number of rows written.
+        """
         rows = list(rows)
         if not rows:
             return 0
@@ -220,7 +264,32 @@ class SweepStore:
 
     def begin(self, task: str, check: str, mode: str, grid: Any, seeds: Any, cells: int, alpha: float | None,
               engine: str) -> int:
-        """Record that a sweep starts; returns its id."""
+        """Record that a sweep (or calibration) starts.
+
+        Parameters
+        ----------
+        task : {"run", "evaluate"}
+            What its cells do.
+        check : str
+            The check's name (or a description of several).
+        mode : str
+            ``"quick"`` or ``"full"``.
+        grid : object
+            The grid, stored as JSON.
+        seeds : object
+            The seeds, stored as JSON.
+        cells : int
+            Number of cells.
+        alpha : float or None
+            The level the cells are judged at.
+        engine : str
+            Where the cells run (:attr:`validation.engine.Engine.address`).
+
+        Returns
+        -------
+        int
+            The sweep's id, for :meth:`end`.
+        """
         cur = self.conn.execute(
             "INSERT INTO sweeps (task, check_name, mode, grid, seeds, cells, alpha, engine, started, status) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
@@ -229,7 +298,15 @@ class SweepStore:
         return int(cur.lastrowid or 0)
 
     def end(self, sweep_id: int, status: str) -> None:
-        """Record how the sweep ``sweep_id`` ended (``finished``, ``interrupted``, ``failed``)."""
+        """Record how a sweep ended.
+
+        Parameters
+        ----------
+        sweep_id : int
+            The id returned by :meth:`begin`.
+        status : str
+            ``"finished"``, ``"interrupted"`` or ``"failed"``.
+        """
         self.conn.execute("UPDATE sweeps SET finished = ?, status = ? WHERE id = ?", (_now(), status, sweep_id))
 
     def close(self) -> None:
@@ -251,6 +328,16 @@ def load(store: str) -> Any:
     exactly as validated: tuples for sequences); ``twins`` holds a calibration cell's twin
     verdicts as ``{name: passed}``.
 
+    Parameters
+    ----------
+    store : str or os.PathLike
+        Path of the store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per stored cell.
+
     Raises
     ------
     FileNotFoundError
@@ -267,8 +354,19 @@ def load(store: str) -> Any:
 
 
 def param_column(name: str) -> str:
-    """The DataFrame column of swept parameter ``name``: its name, or ``p_<name>`` where that is taken
-    (a parameter called ``seed`` or ``kind``)."""
+    """The DataFrame column of a swept parameter.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name.
+
+    Returns
+    -------
+    str
+        ``name``, or ``p_<name>`` where ``name`` is taken by a fixed column (a parameter called
+        ``seed`` or ``kind``).
+    """
     taken = {("check" if c == "check_name" else c) for c in FIXED_COLUMNS} | {"twins"}
     return f"p_{name}" if name in taken else name
 
