@@ -10,7 +10,7 @@ the public names are re-exported here.
 from __future__ import annotations
 
 from validation.systems._lindblad import LindbladModel
-from validation.systems._mlp import MLP, activation_param
+from validation.systems._mlp import MLP, activation_param, layer_laws
 from validation.systems._summands import SUMMANDS, Summand, summand
 
-__all__ = ["MLP", "activation_param", "LindbladModel", "Summand", "SUMMANDS", "summand"]
+__all__ = ["MLP", "activation_param", "layer_laws", "LindbladModel", "Summand", "SUMMANDS", "summand"]
