@@ -134,7 +134,32 @@ def sample_law(law: ParamLaw, out: torch.Tensor, generator: torch.Generator) -> 
     ``uniform_(-sqrt 3, sqrt 3)``; Rademacher: ``bernoulli_(1/2)`` mapped to :math:`\\pm 1`; Student t:
     :math:`g/\\sqrt{\\chi^2_\\nu/\\nu}` rescaled (numpy generator seeded from ``generator``); measured: entries of
     the sample drawn uniformly (``torch.randint``).
+
+    Parameters
+    ----------
+    law
+        A resolved :class:`ParamLaw`.
+    out
+        A floating-point tensor to fill.
+    generator
+        The ``torch.Generator`` (on ``out``'s device).
+
+    Returns
+    -------
+    torch.Tensor
+        ``out``.
+
+    Raises
+    ------
+    TypeError
+        ``law`` not a ParamLaw, ``out`` not a floating tensor, ``generator`` not a torch.Generator.
     """
+    if not isinstance(law, ParamLaw):
+        raise TypeError(f"law must be a ParamLaw (param_law(spec)); got {v.describe(law)}")
+    if not isinstance(out, torch.Tensor) or not out.is_floating_point():
+        raise TypeError(f"out must be a floating-point torch.Tensor; got {v.describe(out)}")
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator; got {v.describe(generator)}")
     if law.name == "gaussian":
         return torch.randn(out.shape, generator=generator, out=out)
     if law.name == "uniform":

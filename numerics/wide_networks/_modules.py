@@ -102,6 +102,7 @@ def _module_step(m: torch.nn.Module, path: str) -> Step | None:
 
 
 def _function_step(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any], path: str) -> Step:
+    kwargs = {k: x for k, x in kwargs.items() if not (k == "inplace" and x is False)}
     if fn in _FUNCTIONS and not kwargs and len(args) == 1:
         return Step("act", path, act=_FUNCTIONS[fn], act_name=_FUNCTIONS[fn])
     if fn is F.leaky_relu:

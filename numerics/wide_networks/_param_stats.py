@@ -11,7 +11,7 @@ For the entries of one layer's weight (or bias) over :math:`R` freshly initialis
   the measured variance to that prediction is 1 up to its standard error.  Orthogonal initialisation
   (rows orthonormal: :math:`q_i` constant, ratio 0), rows of different scales (ratio > 1) or
   correlated entries fail it.  The same for columns, and for a bias vector its total and total of
-  squares.  The p-value is the Bonferroni combination of the two-sided normal tails;
+  squares; a test needs at least :data:`MIN_SUMS` sums (fewer give no usable standard error).  The p-value is the Bonferroni combination of the two-sided normal tails;
 * **the law**: ``"zero"`` (all entries 0), ``"rademacher"`` (one absolute value), ``"uniform"`` (a
   Kolmogorov-Smirnov test against :math:`U(-a, a)`, :math:`a = \max|w|\,(1 + 1/N)`, the maximum being
   within :math:`O(a/N)` of the bound, p > :data:`LAW_ALPHA`), ``"gaussian"`` (KS against :math:`N(0,\hat\sigma^2)`,
@@ -39,6 +39,8 @@ IID_ALPHA = 1e-6
 #: level of the goodness-of-fit tests that name a law (gaussian, uniform); failing both gives "measured"
 LAW_ALPHA = 1e-3
 _MEASURED_KEEP = 2 ** 18
+#: fewest sums (rows, columns, draws of a bias vector) a variance-ratio test is made with
+MIN_SUMS = 200
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def _iid_tests(x: np.ndarray) -> dict[str, dict[str, float]]:
     axes = {"row": 2, "column": 1} if x.ndim == 3 else {"vector": 1}
     for name, ax in axes.items():
         n = x.shape[ax]
-        if n < 2:
+        if n < 2 or x.size // n < MIN_SUMS:  # a variance from few sums has no usable standard error
             continue
         tests[f"{name} sums"] = _ratio_test(x.sum(ax).ravel(), n * s2)
         tests[f"{name} sums of squares"] = _ratio_test(w2.sum(ax).ravel(), n * var_w2)

@@ -268,7 +268,7 @@ def finite_width(activation: ActivationSpec, hidden_widths: Sequence[int] | int,
         q, kx = exact_fourth_moment(act, ws, cw, cb, K1, weight_laws=list(wl), bias_laws=list(bl))
         var_tr, kurt_tr = abs(q - (K + G)), abs(kx - kurt)
     else:
-        var_tr, kurt_tr = K * kplus * kplus, kplus * kplus
+        var_tr, kurt_tr = K * kplus * kplus, kplus * kplus * max(1.0, kplus)
     return FiniteWidthResult(
         kernel=float(K), variance=float(K + G), variance_correction=float(G), four_point=float(v4),
         excess_kurtosis=float(kurt), kernels=tuple(map(float, Ks)), four_points=tuple(map(float, vs)),

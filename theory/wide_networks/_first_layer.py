@@ -18,6 +18,13 @@ over the exact law, not in an expansion in :math:`1/d`:
 * every term with a quadrature rule (Gaussian: Gauss-Hermite, uniform: Gauss-Legendre, Rademacher: its two
   atoms) and at most :data:`TENSOR_LIMIT` / P nodes in the product rule: the tensor-product rule (exact for the
   discrete Rademacher terms; error: the difference to a rule of 2/3 the order in the continuous terms);
+* one input and continuous laws (Gaussian, uniform, Student t): Fourier inversion of the product of the
+  terms' characteristic functions on a grid of :data:`FFT_POINTS` (error: the difference to half the
+  points), the density of a sum of two or more continuous terms being continuous;
+* a pair of inputs and continuous laws: 2D Fourier inversion in whitened coordinates on
+  :data:`FFT_PAIR_POINTS` squared points, kept when it agrees with half the points to
+  :data:`FFT_PAIR_TOL` (a density with a jump along some direction -- few non-Gaussian terms there --
+  does not, and falls back to the next method);
 * otherwise randomised quasi-Monte Carlo with the Gaussian law as control variate:
   :math:`E_L f = E_G f + E[f(z_L) - f(z_G)]`, where :math:`z_L` and :math:`z_G` are the same scrambled Sobol'
   points mapped through the two laws' quantile functions (comonotone coupling, so the difference has a
@@ -49,12 +56,76 @@ __all__ = ["first_layer_expectations", "first_layer_cumulants", "TENSOR_LIMIT", 
 
 TENSOR_LIMIT = 2 ** 22
 REPLICATES = 16
-POINTS = 2 ** 14
+POINTS = 2 ** 15
+FFT_POINTS = 2 ** 14
+FFT_PAIR_POINTS = 2 ** 9
+FFT_PAIR_TOL = 1e-7
 _RULE_ORDER = 20
 _CHUNK = 2 ** 16
 
 Term = tuple[tuple[int, ...], tuple[int, ...]]
 Group = tuple[tuple[int, ...], Sequence[Term]]
+
+
+def _cf(law: Law, t: np.ndarray) -> np.ndarray:
+    """Characteristic function of a standardised continuous law (gaussian, uniform, student_t)."""
+    if law.name == "gaussian":
+        return np.exp(-0.5 * t * t)
+    if law.name == "uniform":
+        return np.sinc(math.sqrt(3.0) * t / math.pi)
+    nu = float(law.nu)  # type: ignore[arg-type]
+    x = np.abs(t) * math.sqrt(nu - 2.0)
+    with np.errstate(all="ignore"):
+        out = special.kv(nu / 2, x) * x ** (nu / 2) / (special.gamma(nu / 2) * 2 ** (nu / 2 - 1))
+    return np.where(x == 0, 1.0, np.nan_to_num(out, nan=0.0, posinf=0.0))
+
+
+def _fft_single(act: Activation, a: np.ndarray, c: float, wlaw: Law, blaw: Law, terms: Sequence[Term],
+                need_d: bool, N: int) -> np.ndarray:
+    """E over z = sum_j a_j w_j + c beta by Fourier inversion of the product of characteristic functions on an
+    N-point grid of z (trapezoid rule; the density of a sum of >= 2 continuous terms is continuous)."""
+    sd = math.sqrt(float(a @ a) + c * c)
+    heavy = wlaw.name == "student_t" or (c > 0 and blaw.name == "student_t")
+    Z = (24.0 if heavy else 12.0) * sd
+    h = 2 * Z / N
+    z = -Z + h * np.arange(N)
+    t = 2 * np.pi * np.fft.fftfreq(N, d=h)
+    phi = np.ones_like(t)
+    for aj in a:
+        phi = phi * _cf(wlaw, aj * t)
+    if c > 0:
+        phi = phi * _cf(blaw, c * t)
+    dens = np.real(np.fft.ifft(phi * np.exp(-1j * t * z[0]))) / h  # p(z_k), k = 0..N-1
+    s, ds = _evaluate(act, z[:, None], need_d)
+    return h * (dens @ _products(s, ds, (0,), terms))
+
+
+def _fft_pair(act: Activation, y: np.ndarray, c: float, wlaw: Law, blaw: Law, terms: Sequence[Term], need_d: bool,
+              N: int) -> np.ndarray:
+    """E over (u, v) = sum_j y_j w_j + c beta (1, 1) by 2D Fourier inversion in whitened coordinates
+    xi = L^-1 (u, v), L L^T the covariance: the grid [-12, 12]^2 ([-24, 24]^2 for Student t) of N^2 points, the characteristic function
+    prod_j phi_w((L^-1 y_j) . tau) phi_b(c (L^-1 1) . tau)."""
+    cov = y.T @ y + c * c
+    Lc = np.linalg.cholesky(cov)
+    Li = np.linalg.inv(Lc)
+    yt = y @ Li.T  # rows L^-1 y_j
+    Z = 24.0 if "student_t" in (wlaw.name, blaw.name) else 12.0
+    h = 2 * Z / N
+    xi = -Z + h * np.arange(N)
+    f = 2 * np.pi * np.fft.fftfreq(N, d=h)
+    t1, t2 = np.meshgrid(f, f, indexing="ij")
+    phi = np.ones_like(t1)
+    for r in yt:
+        phi = phi * _cf(wlaw, r[0] * t1 + r[1] * t2)
+    if c > 0:
+        one = Li @ np.ones(2) * c
+        phi = phi * _cf(blaw, one[0] * t1 + one[1] * t2)
+    shift = np.exp(-1j * (t1 + t2) * xi[0])
+    dens = np.real(np.fft.ifft2(phi * shift)) / (h * h)
+    X1, X2 = np.meshgrid(xi, xi, indexing="ij")
+    uv = np.stack([X1.ravel(), X2.ravel()], axis=1) @ Lc.T
+    s, ds = _evaluate(act, uv, need_d)
+    return h * h * (dens.ravel() @ _products(s, ds, (0, 1), terms))
 
 
 def first_layer_cumulants(A: np.ndarray, c: float, wlaw: Law, blaw: Law) -> dict[str, np.ndarray]:
@@ -179,7 +250,28 @@ def first_layer_expectations(X: np.ndarray, act: Activation, C_W: float, C_b: fl
             return vals, [np.abs(v) * 1e-13 for v in vals], "tensor"
         low = _tensor(act, A, c, laws, groups, 2 * _RULE_ORDER // 3, need_d)
         return vals, [np.abs(a - b) + 1e-13 * np.abs(a) for a, b in zip(vals, low)], "tensor"
-    diff, err, cv = _rqmc(act, A, c, wlaw, blaw, groups, need_d, points, replicates, seed)
-    if not cv:
-        return diff, err, "rqmc"
-    return [g + x for g, x in zip(gvals, diff)], [ge + e for ge, e in zip(gerrs, err)], "rqmc"
+    fft_ok = all(law.name in ("gaussian", "uniform", "student_t") for law in laws) and len(laws) >= 2
+    singles = [g for g, (idx, _) in enumerate(groups) if len(idx) == 1] if fft_ok else []
+    vals, errs = list(gvals), list(gerrs)
+    for g in singles:
+        idx, terms = groups[g]
+        hi = _fft_single(act, A[idx[0]], c, wlaw, blaw, terms, need_d, FFT_POINTS)
+        lo = _fft_single(act, A[idx[0]], c, wlaw, blaw, terms, need_d, FFT_POINTS // 2)
+        vals[g], errs[g] = hi, np.abs(hi - lo) + 1e-13 * np.abs(hi)
+    for g, (idx, terms) in enumerate(groups):
+        if not fft_ok or len(idx) != 2:
+            continue
+        y = A[list(idx)].T
+        hi = _fft_pair(act, y, c, wlaw, blaw, terms, need_d, FFT_PAIR_POINTS)
+        lo = _fft_pair(act, y, c, wlaw, blaw, terms, need_d, FFT_PAIR_POINTS // 2)
+        unit = math.sqrt(max(hi[0], 1e-300)) if terms else 1.0
+        if np.all(np.abs(hi - lo) <= FFT_PAIR_TOL * (np.abs(hi) + unit)):
+            vals[g], errs[g] = hi, np.abs(hi - lo) + 1e-13 * np.abs(hi)
+            singles.append(g)
+    rest = [g for g in range(len(groups)) if g not in singles]
+    if not rest:
+        return vals, errs, "fft"
+    diff, err, cv = _rqmc(act, A, c, wlaw, blaw, [groups[g] for g in rest], need_d, points, replicates, seed)
+    for i, g in enumerate(rest):
+        vals[g], errs[g] = (gvals[g] + diff[i], gerrs[g] + err[i]) if cv else (diff[i], err[i])
+    return vals, errs, "fft+rqmc" if singles else "rqmc"

@@ -22,11 +22,18 @@ r"""Output statistics of a finite-width MLP on given inputs, for iid parameters 
   through the first layer).  Deeper networks: the infinite-width NTK only (``ntk`` is ``None``).
 
 Truncation budgets (the omitted :math:`O(1/n^2)`): none where the result is exact (one hidden layer); for
-piecewise-linear activations the kurtosis's exact remainder (:func:`~theory.wide_networks.exact_fourth_moment`);
-otherwise :math:`\kappa_+^2` for the kurtosis and :math:`\kappa_+^2` times the scale (:math:`K`,
-:math:`\sqrt{K_{aa}K_{bb}}`, :math:`\Theta`) for variances, covariances and NTK means, :math:`\kappa_+` the excess
-kurtosis of the majorant recursion (every 1/n contribution in absolute value, so cancellations between the
-Gaussian and non-Gaussian terms do not shrink it).  Numerical integration errors are added.
+piecewise-linear activations the kurtosis's exact remainder (:func:`~theory.wide_networks.exact_fourth_moment`).
+Otherwise, with :math:`\kappa_+` the excess kurtosis of the majorant recursion (every 1/n contribution in
+absolute value, so cancellations between the Gaussian and non-Gaussian terms do not shrink it):
+:math:`\kappa_+^2\max(1, \kappa_+)` for the kurtosis, and :math:`2\kappa_+` times the majorant of the
+quantity's own 1/n correction (:math:`|G_+|` for variances and covariances, the sum of the absolute 1/n terms
+for the NTK mean).  Calibrated against references with the omitted terms in them: the exact fourth-moment
+recursion of piecewise-linear networks (all five laws incl. Student t with :math:`\nu = 5, 6, 12`, widths
+2-128, depths 1-6, biases up to 2: remainder / :math:`\kappa_+^2 \le 0.55` where :math:`\kappa_+ \le 1`; up
+to 6.3 beyond, where :math:`\kappa_+^3` still bounds it) and Monte Carlo of 40 tanh / GELU / SiLU / ReLU
+networks (widths 8 and 16, depths 2 and 3, four laws; 3e5 members, Rao-Blackwellised): discrepancy beyond
+3 standard errors / budget at most 0.40 (kurtosis), 0.09 (variance), 0.06 (covariance).  Numerical
+integration errors are added.
 
 References: Roberts, Yaida & Hanin, *The Principles of Deep Learning Theory* (2022), ch. 4-5 and 8-9;
 Jacot, Gabriel & Hongler (2018); Hanin & Nica, Commun. Math. Phys. 376:287 (2020).
@@ -274,7 +281,7 @@ def _assemble(out: dict[Any, Any], P: int, L: int, act: Any, ws: tuple[int, ...]
                                      first_layer_kurtosis=float(cums["excess_kurtosis"][a]))
             var_tr[a], kurt_tr[a] = abs(ex[0] - (K + G)), abs(ex[1] - kurt[a])
         else:
-            var_tr[a], kurt_tr[a] = 2 * abs(gplus) * kplus[a], kplus[a] ** 2
+            var_tr[a], kurt_tr[a] = 2 * abs(gplus) * kplus[a], kplus[a] ** 2 * max(1.0, kplus[a])
         num = 2 * L * st.error
         var_tr[a] += num * abs(K)
         kurt_tr[a] += num * (abs(kurt[a]) + 3 * st.V_plus[((0, 0), (0, 0))] / K ** 2)

@@ -153,7 +153,11 @@ def first_transition(E1: dict[Any, float], err1: dict[Any, float], m: int, n: in
         V[_key(r, t)] = cw * cw / n * (E1[(mu, zero)] - g[r] * g[t])
     e = {mu: kw * cw * cw / n * E1[(mu, zero)] + kb * cb * cb for mu in quartics(m)}
     e_plus = {mu: abs(kw) * cw * cw / n * abs(E1[(mu, zero)]) + abs(kb) * cb * cb for mu in quartics(m)}
-    rel = max((err1[k] / abs(E1[k]) for k in E1 if E1[k] != 0), default=0.0)
+    # integration error relative to each average's natural size (products of the per-input <sigma^2>), so an
+    # average that happens to be near 0 does not turn a small absolute error into a large relative one
+    s2 = [abs(E1[(power(m, c, c), zero)]) for c in range(m)]
+    unit = math.sqrt(s2[0] * s2[-1])
+    rel = max((err1[k] / (abs(E1[k]) + unit ** (sum(k[0]) / 2)) for k in E1), default=0.0)
     return GroupState(K, {r: 0.0 for r in R}, V, e, {r: 0.0 for r in R}, {k: abs(x) for k, x in V.items()}, e_plus,
                       error=rel)
 
