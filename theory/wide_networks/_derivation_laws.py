@@ -115,8 +115,10 @@ def non_gaussian_weights_derivation() -> Derivation:
            "the exact law (product Gauss rules, exact for Rademacher atoms, or randomised quasi-Monte Carlo with the "
            "Gaussian law as control variate), not expanded in 1/d.", None)
     d.truncation = ("O(1/n^2). Budgets: 0 for one hidden layer (exact); for piecewise-linear activations the kurtosis's "
-                    "exact remainder (the recursion above); otherwise the squared excess kurtosis kappa_+^2 of a majorant "
-                    "recursion (every 1/n contribution in absolute value) for the kurtosis, and kappa_+ times the "
-                    "majorant of the quantity's own 1/n correction for the variance, covariance and NTK mean. Student-t "
-                    "weights need nu > 4 for the theory and nu > 8 for a finite-variance kurtosis estimator.")
+                    "exact remainder (the recursion above); otherwise kappa_+^2 max(1, kappa_+) for the kurtosis, "
+                    "kappa_+ the excess kurtosis of a majorant recursion (every 1/n contribution in absolute value, so "
+                    "the cancellation of 3v against a negative e does not shrink it), and kappa_+/2 times the majorant "
+                    "of the quantity's own 1/n correction for the variance, covariance and NTK mean; calibrated against "
+                    "the exact recursion above and explicit-weight Monte Carlo (theory.wide_networks.network_moments). "
+                    "Student-t weights need nu > 4 for the theory and nu > 8 for a finite-variance kurtosis estimator.")
     return d

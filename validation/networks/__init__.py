@@ -87,8 +87,10 @@ def check_network(factory: Callable[[], torch.nn.Module], inputs: Any, *, ensemb
         raise TypeError(f"plots_dir must be a folder name; got {v.describe(plots_dir)}")
     described = describe_network(factory, seed=seed, in_dim=X0.shape[1])
     X = check_inputs(X0, described.mlp.in_dim)
-    checks = network_checks(described, X, ensemble_size=ensemble_size)
+    sampler = NetworkSampler(described.mlp, X)
+    checks = network_checks(described, X, ensemble_size=ensemble_size, sampler=sampler)
     for c in checks:  # the theory first: its errors (collinear inputs, a non-integrable activation) before sampling
         c.predict(c.quick)
+    sampler.get(seed, ensemble_size, ntk=any(c.name.endswith(".ntk_mean") for c in checks))  # one ensemble for all
     return run_suite(checks, seed=seed, alpha_family=alpha_family, plots_dir=plots_dir,
                      check_seeds={c.name: seed for c in checks})

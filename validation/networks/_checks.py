@@ -48,14 +48,35 @@ SCHEMA = {"ensemble_size": Param("int", "networks sampled with the described law
 
 
 class NetworkTheory:
-    """The theory of one network on its inputs, computed once per law variant (``"laws"`` or ``"gaussian"``)."""
+    """The theory of one network on its inputs, computed once per law variant (``"laws"`` or ``"gaussian"``).
+
+    Parameters
+    ----------
+    mlp
+        The network.
+    X
+        Its inputs ``(P, d)``.
+    ntk
+        Whether the NTK mean is predicted too.
+    """
 
     def __init__(self, mlp: MLP, X: np.ndarray, ntk: bool) -> None:
         self.mlp, self.X, self.ntk = mlp, X, ntk
         self._cache: dict[str, NetworkMoments] = {}
 
     def get(self, variant: str = "laws") -> NetworkMoments:
-        """The :class:`~theory.wide_networks.NetworkMoments` with the described laws, or all laws Gaussian."""
+        """The theory with the described laws (``"laws"``) or with every law Gaussian (``"gaussian"``).
+
+        Parameters
+        ----------
+        variant
+            ``"laws"`` or ``"gaussian"``.
+
+        Returns
+        -------
+        NetworkMoments
+            :func:`theory.wide_networks.network_moments` on the inputs.
+        """
         if variant not in self._cache:
             m = self.mlp
             wl, bl = m.law_specs if variant == "laws" else ("gaussian", "gaussian")
@@ -66,23 +87,50 @@ class NetworkTheory:
 
 
 class NetworkSampler:
-    """The measured ensemble of one network, kept for the last ``(seed, ensemble_size)`` (shared by its checks)."""
+    """The measured ensemble of one network, kept for the last ``(seed, ensemble_size)`` (shared by its checks).
 
-    def __init__(self, mlp: MLP, X: np.ndarray, ntk: bool) -> None:
-        self.mlp, self.X, self.ntk = mlp, X, ntk
+    Members are drawn in chunks of :data:`CHUNK`, so the same ``(seed, ensemble_size)`` gives the same networks
+    with or without their NTKs: a check that needs no NTK does not pay for it, and one that does sees the
+    networks the others saw.
+
+    Parameters
+    ----------
+    mlp
+        The network.
+    X
+        Its inputs ``(P, d)``.
+    """
+
+    CHUNK = 512
+
+    def __init__(self, mlp: MLP, X: np.ndarray) -> None:
+        self.mlp, self.X = mlp, X
         self._key: tuple[int, int] | None = None
         self._sample: EnsembleSample | None = None
         self.seconds = 0.0
 
-    def get(self, seed: int, size: int) -> EnsembleSample:
-        """The ensemble of ``size`` networks drawn with ``seed`` (sampled on first request)."""
-        if self._key != (seed, size):
+    def get(self, seed: int, size: int, ntk: bool = False) -> EnsembleSample:
+        """The ensemble of ``size`` networks drawn with ``seed`` (sampled on first request; NTKs when asked).
+
+        Parameters
+        ----------
+        seed, size
+            The generator's seed and the number of members.
+        ntk
+            Whether the empirical NTKs are needed.
+
+        Returns
+        -------
+        EnsembleSample
+            Outputs, conditional moments and (when asked, or already computed) NTKs.
+        """
+        if self._key != (seed, size) or (ntk and self._sample is not None and self._sample.ntk is None):
             t0 = time.perf_counter()
             m = self.mlp
             wl, bl = m.law_specs
             self._sample = mlp_ensemble_sample(self.X, m.hidden_widths, m.activation, list(m.weight_variances),
                                                list(m.bias_variances), ensemble_size=size, seed=seed,
-                                               weight_laws=wl, bias_laws=bl, ntk=self.ntk)
+                                               weight_laws=wl, bias_laws=bl, ntk=ntk, chunk_size=self.CHUNK)
             self._key, self.seconds = (seed, size), time.perf_counter() - t0
         assert self._sample is not None
         return self._sample
@@ -153,7 +201,7 @@ def _predict_fn(theory: NetworkTheory, q: str, P: int, variant: str = "laws", in
 
 
 def network_checks(described: DescribedNetwork, X: np.ndarray, *, ensemble_size: int = 100_000,
-                   name: str = "network") -> list[Check]:
+                   name: str = "network", sampler: NetworkSampler | None = None) -> list[Check]:
     """The checks of one described network on inputs ``X`` (module docstring); not registered.
 
     Parameters
@@ -166,6 +214,8 @@ def network_checks(described: DescribedNetwork, X: np.ndarray, *, ensemble_size:
         Members per measurement (the quick set; the full set has four times as many).
     name
         The area and prefix of the check names (``"network"``: ``network.output_variance`` ...).
+    sampler
+        The measured ensembles (default: a new :class:`NetworkSampler`); pass one to share or prepare it.
 
     Returns
     -------
@@ -175,7 +225,8 @@ def network_checks(described: DescribedNetwork, X: np.ndarray, *, ensemble_size:
     mlp = described.mlp
     P = X.shape[0]
     ntk = mlp.depth <= 3 and mlp.activation not in ("step", "sign")
-    theory, sampler = NetworkTheory(mlp, X, ntk), NetworkSampler(mlp, X, ntk)
+    theory = NetworkTheory(mlp, X, ntk)
+    sampler = NetworkSampler(mlp, X) if sampler is None else sampler
     quantities = ["output_variance", "excess_kurtosis"] + (["covariance"] if P >= 2 else []) + (["ntk_mean"] if ntk else [])
     checks = []
     for q in quantities:
@@ -183,7 +234,7 @@ def network_checks(described: DescribedNetwork, X: np.ndarray, *, ensemble_size:
 
         def measure(p: Mapping[str, Any], seed: int, q: str = q) -> Estimate:
             t0 = time.perf_counter()
-            s = sampler.get(int(seed), int(p["ensemble_size"]))
+            s = sampler.get(int(seed), int(p["ensemble_size"]), ntk=q == "ntk_mean")
             return _measured(s, q, P, int(seed), time.perf_counter() - t0)
 
         twins = []
