@@ -39,7 +39,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from numerics.wide_networks import describe_module, mlp_ensemble_outputs, module_ensemble_outputs
+from numerics.wide_networks import (
+    describe_module,
+    mlp_ensemble_outputs,
+    module_ensemble_outputs,
+)
 
 OUT = Path(__file__).with_name("results") / "wide_networks_module.json"
 MEMBERS = 100_000

@@ -36,7 +36,19 @@ __all__ = ["LayerDescription", "NetworkDescription", "describe_module"]
 
 @dataclass(frozen=True)
 class LayerDescription:
-    """One ``nn.Linear`` layer: its module path, sizes and the measured laws of its weight and bias (``None``: no bias)."""
+    """One ``nn.Linear`` layer of a described network.
+
+    Parameters
+    ----------
+    path : str
+        The layer's module path (``"0"``, ``"fc1"``).
+    in_features, out_features : int
+        Its sizes.
+    weight : ParamDescription
+        The measured law of its weight.
+    bias : ParamDescription or None
+        The measured law of its bias (``None``: the layer has no bias).
+    """
 
     path: str
     in_features: int
@@ -49,7 +61,7 @@ class LayerDescription:
 class NetworkDescription:
     """A user's MLP as plain data (see :func:`describe_module`).
 
-    Attributes
+    Parameters
     ----------
     in_dim
         Input dimension :math:`d`.
@@ -66,6 +78,8 @@ class NetworkDescription:
         One :class:`LayerDescription` per ``nn.Linear``.
     modules
         Number of factory calls the laws were measured from.
+    extra
+        Free-form further information.
     """
 
     in_dim: int

@@ -32,9 +32,18 @@ _MIN_MEASURED = 100
 
 @dataclass(frozen=True, eq=False)
 class ParamLaw:
-    """A resolved standardised law: ``name``, excess ``kurtosis``, ``nu`` (Student t), ``samples`` (measured).
+    """A resolved standardised law (mean 0, variance 1, symmetric).
 
-    ``samples`` is the sorted symmetrised sample scaled to unit second moment (a read-only float64 array).
+    Parameters
+    ----------
+    name : str
+        One of :data:`LAW_NAMES`.
+    kurtosis : float
+        Excess kurtosis.
+    nu : float, optional
+        Degrees of freedom of ``"student_t"``.
+    samples : numpy.ndarray, optional
+        ``"measured"``: the sorted symmetrised sample scaled to unit second moment (read-only float64).
     """
 
     name: str

@@ -47,7 +47,7 @@ MIN_SUMS = 200
 class ParamDescription:
     """The measured law of one parameter tensor (module docstring).
 
-    Attributes
+    Parameters
     ----------
     name
         ``"layer 2 weight"`` etc.

@@ -29,7 +29,14 @@ import torch
 from numerics import validate as v
 from numerics.activations import torch_activation
 from numerics.ntk import MLPSpec, empirical_ntk
-from numerics.wide_networks._ensemble import _chunk, _device, _dtype, _per_layer, _widths, mlp_ensemble_forward
+from numerics.wide_networks._ensemble import (
+    _chunk,
+    _device,
+    _dtype,
+    _per_layer,
+    _widths,
+    mlp_ensemble_forward,
+)
 from numerics.wide_networks._laws import param_laws, sample_law
 
 __all__ = ["EnsembleSample", "mlp_ensemble_sample"]
@@ -39,7 +46,7 @@ __all__ = ["EnsembleSample", "mlp_ensemble_sample"]
 class EnsembleSample:
     """Per-member results of :func:`mlp_ensemble_sample` (float64 arrays).
 
-    Attributes
+    Parameters
     ----------
     outputs
         ``(E, P)`` outputs.

@@ -103,7 +103,21 @@ def conditional_moments_estimate(S: Any, Q: Any = None, *, seed: int | None = No
     Gaussian last-layer parameters: ``Q=None``) then :math:`E z^2 = E S` and
     :math:`E z^4 = E[3S^2 + Q]`, so the excess kurtosis is :math:`(3\\,\\overline{S^2} + \\overline{Q})/\\bar S^2 - 3`;
     estimating these from ``S`` (and ``Q``) removes the noise of the last layer (Rao-Blackwell; Casella &
-    Berger sec. 7.3.3).  Returns ``value = [variance, excess_kurtosis]`` with delta-method standard errors.
+    Berger sec. 7.3.3).
+
+    Parameters
+    ----------
+    S
+        Conditional variances, one per network (>= 2, finite).
+    Q
+        Conditional fourth cumulants, one per network (``None``: Gaussian last layer).
+    seed, seconds
+        Recorded in the :class:`~numerics.estimate.Estimate`.
+
+    Returns
+    -------
+    Estimate
+        ``value = [variance, excess_kurtosis]`` with delta-method standard errors.
 
     Raises
     ------

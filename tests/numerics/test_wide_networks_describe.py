@@ -11,7 +11,12 @@ import torch
 from scipy import stats
 
 from numerics.wide_networks import (
-    describe_module, mlp_ensemble_outputs, mlp_ensemble_sample, module_ensemble_outputs, param_law, sample_law,
+    describe_module,
+    mlp_ensemble_outputs,
+    mlp_ensemble_sample,
+    module_ensemble_outputs,
+    param_law,
+    sample_law,
 )
 
 torch.set_num_threads(1)

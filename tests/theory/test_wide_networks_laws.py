@@ -13,8 +13,15 @@ import torch
 
 from tests.network_mc import ensemble, ratio_se
 from theory.wide_networks import (
-    LAW_NAMES, exact_fourth_moment, exact_moment_ratio, finite_width, network_moments, nngp_kernel, ntk_kernel,
-    resolve_activation, resolve_law,
+    LAW_NAMES,
+    exact_fourth_moment,
+    exact_moment_ratio,
+    finite_width,
+    network_moments,
+    nngp_kernel,
+    ntk_kernel,
+    resolve_activation,
+    resolve_law,
 )
 from theory.wide_networks._first_layer import first_layer_expectations
 from theory.wide_networks._gauss_engine import GaussEngine

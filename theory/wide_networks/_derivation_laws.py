@@ -47,22 +47,22 @@ def non_gaussian_weights_derivation() -> Derivation:
                     "Hanin & Nica, Commun. Math. Phys. 376:287 (2020)",
                     "Owen, SIAM J. Numer. Anal. 34:1884 (1997) (randomised quasi-Monte Carlo)"],
     )
-    w1, w2, w3, b = sp.symbols("w_1 w_2 w_3 beta", real=True)
-    s1, s2, s3, c = sp.symbols("s_1 s_2 s_3 c", real=True)
+    w1, w2, w3 = sp.symbols("w_1 w_2 w_3", real=True)
+    s1, s2, s3 = sp.symbols("s_1 s_2 s_3", real=True)
     mom = {2: sp.Integer(1), 4: 3 + kw}
     zc = s1 * w1 + s2 * w2 + s3 * w3
     k4 = _expect_independent(zc ** 4, [w1, w2, w3], mom) - 3 * _expect_independent(zc ** 2, [w1, w2, w3], mom) ** 2
     d.step("Fourth cumulant of a weighted sum of independent standardised terms (E w^4 = 3 + k_w), three terms "
            "expanded by sympy: cumulants of independent terms add, kappa_4(sum_j s_j w_j) = k_w sum_j s_j^4:",
            sp.Eq(sp.Symbol("kappa_4"), sp.factor(k4)))
-    S, Q = sp.symbols("S Q", positive=True)
+    Q = sp.Symbol("Q", positive=True)
     d.step("So given layer l a neuron z_i = sum_j sqrt(C_W/n) w_ij sigma_j + sqrt(C_b) beta_i has conditional variance "
            "S and conditional fourth cumulant", sp.Eq(Q, kw * CW ** 2 / n ** 2 * sp.Sum(sp.Symbol("sigma_j") ** 4,
                                                                                      (sp.Symbol("j"), 1, n)) + kb * Cb ** 2))
     v, e = sp.symbols("v e", real=True)
     d.step("Unconditionally E z_i^4 = E[3 S^2 + Q] and, for i != j (conditionally independent), E z_i^2 z_j^2 = E S^2: "
            "the four-point vertex v = Cov(z_i^2, z_j^2) = Var S is the Gaussian one, and one neuron's fourth "
-           "cumulant gains e = E Q:", sp.Eq(sp.Symbol("kappa_4(z_i)"), 3 * v + e))
+           "cumulant gains e = E Q:", sp.Eq(sp.Symbol(r"\kappa_{4,i}"), 3 * v + e))
     s2s, s4s, chi, h4 = sp.symbols(r"S_2 S_4 \chi_\parallel H_4", real=True)
     vl, el, Gl = sp.symbols("v_l e_l G_l", real=True)
     d.step("Recursion of e (a fresh term per layer, from E sum_j sigma_j^4 = n S_4; S_p = <sigma^p>_K the Gaussian "
@@ -70,7 +70,6 @@ def non_gaussian_weights_derivation() -> Derivation:
            sp.Eq(sp.Symbol("e_{l+1}"), kw * CW ** 2 / n * s4s + kb * Cb ** 2))
     d.step("Recursion of v (unchanged: e does not enter Cov(z_i^2, z_j^2)):",
            sp.Eq(sp.Symbol("v_{l+1}"), CW ** 2 / n * (s4s - s2s ** 2) + chi ** 2 * vl))
-    f = sp.Function("f")
     kap = sp.Symbol("kappa_4", real=True)
     d.step("Edgeworth to first order for a neuron of variance K + G and fourth cumulant kappa_4 = O(1/n), with Gaussian "
            "integration by parts <f''''>_K = <f He_4(z/sqrt K)>_K / K^2:",
@@ -80,7 +79,6 @@ def non_gaussian_weights_derivation() -> Derivation:
     d.step("So the 1/n shift of E z^2 (H_4 = <sigma^2 (z^4 - 6 K z^2 + 3 K^2)>_K; for Gaussian weights e = 0 and it is "
            "the Gaussian C_W H_4 v / (8 K^4)):",
            sp.Eq(sp.Symbol("G_{l+1}"), chi * Gl + CW * h4 * (3 * vl + el) / (24 * K ** 4)))
-    ap, am = sp.symbols("a_+ a_-", positive=True)
     Kp = sp.Symbol("K", positive=True)
     H4relu = sp.simplify(sum(sp.integrate(z ** (2 + k) * cf * sp.exp(-z ** 2 / (2 * Kp)) / sp.sqrt(2 * sp.pi * Kp),
                                           (z, 0, sp.oo)) for k, cf in ((4, 1), (2, -6 * Kp), (0, 3 * Kp ** 2))))
@@ -112,8 +110,9 @@ def non_gaussian_weights_derivation() -> Derivation:
            "kurtosis enters the NTK mean at O(1/n). The standardised factor:", sp.Eq(sp.Symbol(r"\operatorname{Var}(w^2)"), cum))
     d.step("First layer: z(x_a) = sum_j A_aj w_j + c beta with A = sqrt(C_W/d) X, its cumulants "
            "kappa_k = kappa_k(w) sum_j A_aj^k + kappa_k(beta) c^k; the averages E[sigma^p sigma'^q] over it are taken over "
-           "the exact law (product Gauss rules, exact for Rademacher atoms, or randomised quasi-Monte Carlo with the "
-           "Gaussian law as control variate), not expanded in 1/d.", None)
+           "the exact law, not expanded in 1/d: Fourier inversion of the product of the terms' characteristic "
+           "functions (one input; a pair in whitened coordinates) for continuous laws, product Gauss rules (exact "
+           "for Rademacher atoms), or randomised quasi-Monte Carlo with the Gaussian law as control variate.", None)
     d.truncation = ("O(1/n^2). Budgets: 0 for one hidden layer (exact); for piecewise-linear activations the kurtosis's "
                     "exact remainder (the recursion above); otherwise kappa_+^2 max(1, kappa_+) for the kurtosis, "
                     "kappa_+ the excess kurtosis of a majorant recursion (every 1/n contribution in absolute value, so "

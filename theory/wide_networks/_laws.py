@@ -47,7 +47,7 @@ _MIN_MEASURED = 100
 class Law:
     r"""A resolved standardised law (mean 0, variance 1, symmetric).
 
-    Attributes
+    Parameters
     ----------
     name
         One of :data:`LAW_NAMES`.
@@ -79,7 +79,18 @@ class Law:
         return self.name == "gaussian"
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """The inverse distribution function at ``u`` in (0, 1) (the quantile function)."""
+        """The inverse distribution function (the quantile function).
+
+        Parameters
+        ----------
+        u
+            Probabilities in (0, 1).
+
+        Returns
+        -------
+        numpy.ndarray
+            The quantiles, of ``u``'s shape.
+        """
         u = np.asarray(u, dtype=float)
         if self.name == "gaussian":
             return special.ndtri(u)
@@ -97,6 +108,16 @@ class Law:
 
     def rule(self, order: int) -> tuple[np.ndarray, np.ndarray] | None:
         """A quadrature rule ``(nodes, weights)`` for this law, or ``None`` when it has none.
+
+        Parameters
+        ----------
+        order
+            Nodes of the Gauss rule (continuous laws).
+
+        Returns
+        -------
+        tuple of numpy.ndarray or None
+            Nodes and weights (summing to 1).
 
         Gauss-Hermite (gaussian) and Gauss-Legendre (uniform) rules of ``order`` nodes, exact for
         polynomials of degree ``2 order - 1`` (Golub & Welsch 1969); the two atoms of the Rademacher law

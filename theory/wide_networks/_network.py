@@ -52,12 +52,22 @@ from theory import validate as v
 from theory.wide_networks._activations import ActivationSpec, resolve_activation
 from theory.wide_networks._exact import exact_fourth_moment
 from theory.wide_networks._finite_width import check_widths
-from theory.wide_networks._first_layer import first_layer_cumulants, first_layer_expectations
+from theory.wide_networks._first_layer import (
+    first_layer_cumulants,
+    first_layer_expectations,
+)
 from theory.wide_networks._gauss_engine import GaussEngine
 from theory.wide_networks._kernels import layer_variances
 from theory.wide_networks._laws import Law, LawSpec, law_list
 from theory.wide_networks._recursion import (
-    GroupState, edgeworth, first_layer_terms, first_transition, jacobian, pairs_of, power, transition,
+    GroupState,
+    edgeworth,
+    first_layer_terms,
+    first_transition,
+    jacobian,
+    pairs_of,
+    power,
+    transition,
 )
 
 __all__ = ["NetworkMoments", "network_moments", "check_integrable"]
@@ -67,7 +77,7 @@ __all__ = ["NetworkMoments", "network_moments", "check_integrable"]
 class NetworkMoments:
     """Output statistics of a finite-width MLP on inputs ``X`` (see :func:`network_moments`).
 
-    Attributes
+    Parameters
     ----------
     kernel
         ``(P, P)`` infinite-width NNGP kernel (first layer exact).
@@ -81,6 +91,8 @@ class NetworkMoments:
         ``(P, P)`` mean NTK at initialisation to :math:`O(1/n)` and its budget, ``None`` when not available.
     first_layer
         The first layer's method, variances and excess kurtoses per input.
+    extra
+        Diagnostics: every group's final recursion state and the majorant kurtoses.
     """
 
     kernel: np.ndarray

@@ -30,7 +30,12 @@ from numerics import validate as v
 from validation.runner import DEFAULT_ALPHA_FAMILY, SuiteResult, run_suite
 
 from ._checks import NetworkSampler, NetworkTheory, network_checks
-from ._describe import DescribedNetwork, check_inputs, describe_network, theory_activation
+from ._describe import (
+    DescribedNetwork,
+    check_inputs,
+    describe_network,
+    theory_activation,
+)
 
 __all__ = ["check_network", "describe_network", "network_checks", "DescribedNetwork", "NetworkTheory",
            "NetworkSampler", "theory_activation"]

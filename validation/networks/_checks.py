@@ -33,7 +33,11 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from numerics.estimate import Estimate, mean_estimate
-from numerics.wide_networks import EnsembleSample, conditional_moments_estimate, mlp_ensemble_sample
+from numerics.wide_networks import (
+    EnsembleSample,
+    conditional_moments_estimate,
+    mlp_ensemble_sample,
+)
 from theory.wide_networks import NetworkMoments, network_moments
 from validation.check import Check, Display, Prediction, Twin
 from validation.params import Param

@@ -19,7 +19,7 @@ __all__ = ["DescribedNetwork", "describe_network", "theory_activation"]
 class DescribedNetwork:
     """A user's network: the :class:`MLP` system both theory and measurement read, and the raw description.
 
-    Attributes
+    Parameters
     ----------
     mlp
         The system (architecture, per-layer :math:`C_W, C_b` and weight / bias laws).
@@ -32,7 +32,13 @@ class DescribedNetwork:
     description: NetworkDescription
 
     def summary(self) -> list[dict[str, Any]]:
-        """Per layer: sizes, identified laws, variances and measured kurtoses (with standard errors)."""
+        """Per layer: sizes, identified laws, variances and measured kurtoses (with standard errors).
+
+        Returns
+        -------
+        list of dict
+            One row per ``nn.Linear``.
+        """
         out = []
         for l, (lay, law) in enumerate(zip(self.description.layers, self.mlp.law_summary())):
             row = {"layer": l + 1, "path": lay.path, "in": lay.in_features, "out": lay.out_features, **law,
@@ -46,7 +52,18 @@ class DescribedNetwork:
 
 
 def theory_activation(act: Any) -> Any:
-    """The activation as the theory takes it: names and pairs as they are, a torch callable as a numpy function."""
+    """The activation as the theory takes it: names and pairs as they are, a torch callable as a numpy function.
+
+    Parameters
+    ----------
+    act
+        A name, ``("leaky_relu", a)`` or an elementwise torch callable.
+
+    Returns
+    -------
+    str, tuple or callable
+        ``act``, or a numpy function evaluating the torch callable in float64.
+    """
     if isinstance(act, (str, tuple)):
         return act
 
@@ -97,7 +114,25 @@ def describe_network(factory: Callable[[], torch.nn.Module], *, seed: int = 0, i
 
 
 def check_inputs(inputs: Any, in_dim: int) -> np.ndarray:
-    """Inputs ``(P, d)`` as a float64 array with ``d`` the network's input dimension and 1 <= P <= 32."""
+    """Inputs ``(P, d)`` as a float64 array with ``d`` the network's input dimension and 1 <= P <= 32.
+
+    Parameters
+    ----------
+    inputs
+        Array or tensor.
+    in_dim
+        The network's input dimension.
+
+    Returns
+    -------
+    numpy.ndarray
+        A float64 copy.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Not a finite 2-d array, the wrong dimension, more than 32 points.
+    """
     X = v.array(inputs, "inputs", ndim=2, min_size=1)
     if X.shape[1] != in_dim:
         raise ValueError(f"inputs have dimension {X.shape[1]} but the network's first nn.Linear takes {in_dim}")

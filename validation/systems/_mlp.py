@@ -33,6 +33,20 @@ PARAMETERIZATIONS = ("standard", "ntk")
 def layer_laws(value: Any, L: int, name: str) -> tuple[ParamLaw, ...]:
     """One law per layer: a single spec (``"uniform"``, ``("student_t", nu)``, a ``ParamLaw``) or ``L`` of them.
 
+    Parameters
+    ----------
+    value
+        The spec or the sequence of specs.
+    L
+        Number of weight layers.
+    name
+        How the messages name the argument.
+
+    Returns
+    -------
+    tuple of ParamLaw
+        One per layer.
+
     Raises
     ------
     TypeError, ValueError
@@ -218,7 +232,13 @@ class MLP:
         return [x.spec for x in self.weight_law], [x.spec for x in self.bias_law]
 
     def law_summary(self) -> list[dict[str, Any]]:
-        """Per layer: the weight and bias laws with their variances (:math:`C_W/n_{l-1}`, :math:`C_b`) and kurtoses."""
+        """Per layer: the weight and bias laws with their variances (:math:`C_W/n_{l-1}`, :math:`C_b`) and kurtoses.
+
+        Returns
+        -------
+        list of dict
+            One row per weight layer.
+        """
         dims = self.layer_sizes
         return [{"layer": l + 1, "weight_law": self.weight_law[l].label,
                  "weight_variance": self.weight_variances[l] / dims[l], "weight_kurtosis": self.weight_law[l].kurtosis,
