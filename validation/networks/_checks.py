@@ -26,7 +26,6 @@ declared when some law is not Gaussian), ``infinite_width`` (no 1/width correcti
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from typing import Any, Callable, Mapping
 
@@ -261,8 +260,3 @@ def network_checks(described: DescribedNetwork, X: np.ndarray, *, ensemble_size:
             display=Display(info["display"], kind="point", labels=_labels(q, P)),
         ))
     return checks
-
-
-def prediction_of(check: Check) -> Prediction:
-    """The check's prediction at its quick parameters (evaluates the theory, raising its errors early)."""
-    return dataclasses.replace(check.predict(check.quick))
