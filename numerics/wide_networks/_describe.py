@@ -170,8 +170,9 @@ def describe_module(factory: Callable[[], torch.nn.Module], *, seed: int = 0, ta
             raise ValueError(f"inputs have dimension {in_dim} but the network's first nn.Linear "
                              f"({linears[0].path!r}) takes {linears[0].in_features}")
         R = int(min(max_modules, max(min_modules, _needed(steps, target_entries))))
-        want = {s.path: min(R, max(min_modules, -(-target_entries // (s.in_features * s.out_features)))) for s in linears}
-        wantb = {s.path: min(R, max(min_modules, -(-target_entries // s.out_features))) for s in linears if s.bias}
+        # each tensor keeps only the draws it needs (at least 2 modules), so memory stays ~ target_entries per tensor
+        want = {s.path: min(R, max(2, -(-target_entries // (s.in_features * s.out_features)))) for s in linears}
+        wantb = {s.path: min(R, max(2, -(-target_entries // s.out_features))) for s in linears if s.bias}
         W: dict[str, list[np.ndarray]] = {s.path: [] for s in linears}
         B: dict[str, list[np.ndarray]] = {s.path: [] for s in linears if s.bias}
         prev = None
