@@ -164,3 +164,37 @@ def test_network_moments_refuses_bad_activations_and_collinear_inputs() -> None:
         network_moments(np.vstack([X[0], 2 * X[0]]), "tanh", (8, 8), 1.0, 0.0)
     with pytest.raises(ValueError, match="Dirac"):
         network_moments(X, "step", (8,), 1.0, 0.1)
+
+
+def test_kurtosis_budget_rule_against_the_exact_scale_invariant_recursion() -> None:
+    """kappa_+^2 max(1, kappa_+) bounds the exact O(1/n^2) remainder of piecewise-linear networks (all laws)."""
+    worst = 0.0
+    for act in ("relu", "linear", ("leaky_relu", -0.5)):
+        for law in ("gaussian", "uniform", "rademacher", ("student_t", 6.0), ("student_t", 12.0)):
+            for ws in ((4, 4), (3, 3, 3), (4, 8, 16), (16, 16, 16, 16), (64, 64)):
+                for cb in (0.0, 0.3, 2.0):
+                    r = finite_width(act, ws, None, cb, 1.0, weight_laws=law, bias_laws=law)
+                    kp = r.extra["excess_kurtosis_majorant"]
+                    worst = max(worst, r.kurtosis_truncation / (kp * kp * max(1.0, kp)))
+    assert worst < 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("act, law, widths", [("tanh", "uniform", (8, 8)), ("gelu", "rademacher", (8, 8)),
+                                              ("tanh", "t10", (16, 16, 16)), ("silu", "gaussian", (8, 8))])
+def test_budgets_cover_the_second_order_against_monte_carlo(act, law, widths) -> None:
+    """Variance, covariance and kurtosis of small networks: |theory - Monte Carlo| <= budget + 4 standard errors
+    (t10: finite eighth moment, so the kurtosis estimator has a finite variance)."""
+    X = np.random.default_rng(11).normal(size=(2, 4))
+    L = len(widths) + 1
+    cw, cb = [2.0] * L, [0.1] * L
+    spec = ("student_t", 10.0) if law == "t10" else law
+    r = network_moments(X, act, widths, cw, cb, weight_laws=spec, bias_laws=spec, ntk=False)
+    fn = {"tanh": torch.tanh, "gelu": torch.nn.functional.gelu, "silu": torch.nn.functional.silu}[act]
+    mc = ensemble(X, fn, widths, cw, cb, law, law, 200_000, seed=13)
+    S, Q = mc["S"], mc["Q"]
+    se = S.std(0) / math.sqrt(S.shape[0])
+    assert np.all(np.abs(S.mean(0) - r.covariance) <= r.covariance_truncation + 4 * se)
+    for a in range(2):
+        k, kse = ratio_se(3 * S[:, a, a] ** 2 + Q[:, a], S[:, a, a])
+        assert abs(k - 3 - r.excess_kurtosis[a]) <= r.kurtosis_truncation[a] + 4 * kse

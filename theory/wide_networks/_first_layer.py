@@ -250,7 +250,9 @@ def first_layer_expectations(X: np.ndarray, act: Activation, C_W: float, C_b: fl
             return vals, [np.abs(v) * 1e-13 for v in vals], "tensor"
         low = _tensor(act, A, c, laws, groups, 2 * _RULE_ORDER // 3, need_d)
         return vals, [np.abs(a - b) + 1e-13 * np.abs(a) for a, b in zip(vals, low)], "tensor"
-    fft_ok = all(law.name in ("gaussian", "uniform", "student_t") for law in laws) and len(laws) >= 2
+    # a sum of two or more continuous terms, or one term with a smooth density (a lone uniform has jumps)
+    fft_ok = all(law.name in ("gaussian", "uniform", "student_t") for law in laws) and (
+        len(laws) >= 2 or laws[0].name != "uniform")
     singles = [g for g, (idx, _) in enumerate(groups) if len(idx) == 1] if fft_ok else []
     vals, errs = list(gvals), list(gerrs)
     for g in singles:
