@@ -25,6 +25,7 @@ import torch
 from numerics import validate as v
 from numerics.activations import torch_activation
 from numerics.wide_networks._function_space import function_space_chunk
+from numerics.wide_networks._laws import param_laws, sample_law
 
 __all__ = ["mlp_ensemble_outputs", "mlp_ensemble_forward", "module_ensemble_outputs"]
 
@@ -66,7 +67,8 @@ def mlp_ensemble_outputs(
     bias_variances: Sequence[float] | float, *, ensemble_size: int, seed: int,
     device: str | torch.device | None = None, dtype: torch.dtype = torch.float32,
     chunk_size: int | None = None, max_chunk_bytes: int = 64 * 2 ** 20, conditional_variance: bool = False,
-    conditional_covariance: bool = False, method: str = "weights",
+    conditional_covariance: bool = False, method: str = "weights", weight_laws: Any = "gaussian",
+    bias_laws: Any = "gaussian",
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Outputs of ``ensemble_size`` independently initialised MLPs on the inputs ``X``.
 
@@ -107,7 +109,14 @@ def mlp_ensemble_outputs(
         numbers), at :math:`O(P^2 n_{l-1} + P n_l)` per member and layer instead of :math:`O(P n_{l-1} n_l)`
         and :math:`P n_l` normals instead of :math:`n_{l-1} n_l`: much faster for ``P << width``.  It
         produces output samples only (no network, no weights), so it is not for gradients or training.
-        ``conditional_variance`` / ``conditional_covariance`` compose with it.
+        ``conditional_variance`` / ``conditional_covariance`` compose with it.  Gaussian laws only.
+    weight_laws, bias_laws
+        Standardised laws of the weights and biases (:func:`numerics.wide_networks.param_law` specs:
+        ``"gaussian"`` (default), ``"uniform"``, ``"rademacher"``, ``("student_t", nu)``,
+        ``("measured", samples)``), one for every layer or a list of ``L``: layer ``l``'s weights are
+        :math:`\\sqrt{C_W^{(l)}/n_{l-1}}` times draws of its law, its biases :math:`\\sqrt{C_b^{(l)}}` times.
+        With non-Gaussian last-layer laws the output is not Gaussian given the last hidden layer (its
+        conditional fourth cumulant: :func:`numerics.wide_networks.mlp_ensemble_sample`).
 
     Returns
     -------
@@ -136,6 +145,10 @@ def mlp_ensemble_outputs(
     conditional_variance = v.boolean(conditional_variance, "conditional_variance")
     conditional_covariance = v.boolean(conditional_covariance, "conditional_covariance")
     fs = v.choice(method, "method", ("weights", "function_space")) == "function_space"
+    wl, bl = param_laws(weight_laws, L, "weight_laws"), param_laws(bias_laws, L, "bias_laws")
+    if fs and not all(x.is_gaussian for x in wl + bl):
+        raise ValueError("method='function_space' samples the Gaussian conditionals: it needs Gaussian weight and bias "
+                         "laws; use method='weights' for other laws")
     dtype = _dtype(dtype)
     dev = _device(device)
     dims = [Xa.shape[1]] + ws + [1]
@@ -172,11 +185,11 @@ def mlp_ensemble_outputs(
             Ws, bs = [], []
             for l in range(L):
                 W = wbuf[l][:b]
-                torch.randn(W.shape, generator=gen, out=W)
+                sample_law(wl[l], W, gen)
                 Ws.append(W.mul_(math.sqrt(cw[l] / dims[l])))
                 if bbuf[l] is not None:
                     bb = bbuf[l][:b]  # type: ignore[index]
-                    torch.randn(bb.shape, generator=gen, out=bb)
+                    sample_law(bl[l], bb, gen)
                     bs.append(bb.mul_(math.sqrt(cb[l])))
                 else:
                     bs.append(None)

@@ -96,20 +96,47 @@ def excess_kurtosis_estimate(samples: Any, *, seed: int | None = None, seconds: 
     return Estimate(e.value - 3.0, e.stderr, e.samples, seed=seed, seconds=seconds, method="delta")
 
 
-def conditional_moments_estimate(S: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
+def conditional_moments_estimate(S: Any, Q: Any = None, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
     """Output variance and excess kurtosis from conditional variances ``S`` (Rao-Blackwellised).
 
-    If :math:`z \\mid S \\sim N(0, S)` then :math:`E z^2 = E S` and
-    :math:`E z^4/(E z^2)^2 - 3 = 3\\,\\mathrm{Var}(S)/(E S)^2`; estimating these from ``S`` removes the
-    Gaussian noise of the last layer (Rao-Blackwell; Casella & Berger sec. 7.3.3).  Returns
-    ``value = [variance, excess_kurtosis]`` with delta-method standard errors.
+    If given the last hidden layer the output has variance :math:`S` and fourth cumulant :math:`Q` (0 for
+    Gaussian last-layer parameters: ``Q=None``) then :math:`E z^2 = E S` and
+    :math:`E z^4 = E[3S^2 + Q]`, so the excess kurtosis is :math:`(3\\,\\overline{S^2} + \\overline{Q})/\\bar S^2 - 3`;
+    estimating these from ``S`` (and ``Q``) removes the noise of the last layer (Rao-Blackwell; Casella &
+    Berger sec. 7.3.3).
+
+    Parameters
+    ----------
+    S
+        Conditional variances, one per network (>= 2, finite).
+    Q
+        Conditional fourth cumulants, one per network (``None``: Gaussian last layer).
+    seed, seconds
+        Recorded in the :class:`~numerics.estimate.Estimate`.
+
+    Returns
+    -------
+    Estimate
+        ``value = [variance, excess_kurtosis]`` with delta-method standard errors.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``S`` (or ``Q``) not a finite 1-d array of >= 2 values, or of different lengths.
     """
     s = _samples1d(S, "S")
     seed, seconds = _seed_seconds(seed, seconds)
     var, se_var = float(s.mean()), float(s.std(ddof=1) / math.sqrt(s.size))
-    r, se_r = _ratio_of_means(s * s, s, 2.0)
-    return Estimate(np.array([var, 3 * (r - 1)]), np.array([se_var, 3 * se_r]), s.size, seed=seed,
-                    seconds=seconds, method="delta (conditional Gaussian)")
+    if Q is None:
+        r, se_r = _ratio_of_means(s * s, s, 2.0)
+        return Estimate(np.array([var, 3 * (r - 1)]), np.array([se_var, 3 * se_r]), s.size, seed=seed,
+                        seconds=seconds, method="delta (conditional Gaussian)")
+    q = _samples1d(Q, "Q")
+    if q.size != s.size:
+        raise ValueError(f"Q must have the length of S ({s.size}); got {q.size}")
+    r, se_r = _ratio_of_means(3 * s * s + q, s, 2.0)
+    return Estimate(np.array([var, r - 3]), np.array([se_var, se_r]), s.size, seed=seed, seconds=seconds,
+                    method="delta (conditional variance and fourth cumulant)")
 
 
 def conditional_moment_ratio_estimate(S: Any, k: int, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from numerics.wide_networks import param_law
 from tests.argfuzz import Call
 
 X = np.array([[0.3, -1.2], [1.1, 0.4]])
@@ -37,10 +38,27 @@ CASES = {
     "numerics.wide_networks.integrated_moments_estimate": Call((S, "tanh", 1.5, 0.1, 4), {"order": 16}),
 }
 
+CASES["numerics.wide_networks.mlp_ensemble_sample"] = Call(
+    (X, [3], "tanh", [1.0, 1.5], 0.1), {"ensemble_size": 5, "seed": 0, "weight_laws": "uniform", "bias_laws": "gaussian",
+                                       "ntk": True, "max_chunk_bytes": 2 ** 20}, skip=("dtype", "device"))
+CASES["numerics.wide_networks.describe_module"] = Call(
+    (_factory,), {"seed": 0, "target_entries": 8, "min_modules": 2, "max_modules": 3, "in_dim": 2})
+CASES["numerics.wide_networks.param_law"] = Call(("uniform",))
+CASES["numerics.wide_networks.sample_law"] = Call((param_law("uniform"), torch.empty(4), torch.Generator()),
+                                                  extra={"law": ("uniform", 3), "out": (np.ones(3), "abc"),
+                                                         "generator": (3, None)})
+
 # numerics.activations is the shared table this area owns
 CASES["numerics.activations.torch_activation"] = Call(("tanh",))
 
-EXEMPT = {"numerics.activations.TorchActivation": "a frozen record built by torch_activation (fuzzed there)"}
+EXEMPT = {
+    "numerics.activations.TorchActivation": "a frozen record built by torch_activation (fuzzed there)",
+    "numerics.wide_networks.ParamLaw": "a frozen record built by param_law (fuzzed there)",
+    "numerics.wide_networks.EnsembleSample": "a result record returned by mlp_ensemble_sample",
+    "numerics.wide_networks.NetworkDescription": "a result record returned by describe_module",
+    "numerics.wide_networks.LayerDescription": "a result record returned by describe_module",
+    "numerics.wide_networks.ParamDescription": "a result record returned by describe_module",
+}
 
 
 def test_forward_rejects_non_tensor_layers() -> None:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import sympy as sp
 
 from theory.derivation import Derivation, register_derivation
+from theory.wide_networks._derivation_laws import non_gaussian_weights_derivation
 
 __all__ = ["kernels_derivation", "finite_width_derivation", "exact_moments_derivation", "density_derivation",
-           "multi_input_derivation"]
+           "multi_input_derivation", "non_gaussian_weights_derivation"]
+
+register_derivation("wide_networks-non-gaussian-weights")(non_gaussian_weights_derivation)
 
 K, Kp, K12, CW, Cb, n, z = sp.symbols("K K' K_12 C_W C_b n z", positive=True)
 t = sp.Symbol("theta", real=True)

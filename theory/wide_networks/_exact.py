@@ -35,9 +35,11 @@ import numpy as np
 
 from theory import validate as v
 from theory.wide_networks._activations import ActivationSpec, resolve_activation
-from theory.wide_networks._finite_width import check_widths
+from theory.wide_networks._finite_width import _per_layer, check_widths
+from theory.wide_networks._laws import LawSpec, law_list
 
-__all__ = ["exact_moment_ratio", "layer_factor_moments", "relu_zero_atom", "scale_invariant_slopes"]
+__all__ = ["exact_moment_ratio", "exact_fourth_moment", "layer_factor_moments", "relu_zero_atom",
+           "scale_invariant_slopes"]
 
 
 def scale_invariant_slopes(activation: ActivationSpec) -> tuple[float, float]:
@@ -83,7 +85,8 @@ def layer_factor_moments(slopes: tuple[Any, Any], n: int, m: int) -> list[Any]:
     return _moments_from_cumulants(ky, m)
 
 
-def exact_moment_ratio(activation: ActivationSpec, hidden_widths: Sequence[int] | int, k: int = 4) -> float:
+def exact_moment_ratio(activation: ActivationSpec, hidden_widths: Sequence[int] | int, k: int = 4, *,
+                       weight_laws: LawSpec = "gaussian") -> float:
     """Exact :math:`E[z^k]/E[z^2]^{k/2}` of the output of a zero-bias MLP with a scale-invariant activation.
 
     Parameters
@@ -96,20 +99,25 @@ def exact_moment_ratio(activation: ActivationSpec, hidden_widths: Sequence[int] 
         :math:`n_1, \\dots, n_{L-1}` (ints >= 1); ``()`` gives the Gaussian value.
     k
         Moment order, an int >= 2 (odd ``k`` gives 0).
+    weight_laws
+        Standardised weight laws (:func:`~theory.wide_networks.resolve_law` specs), one for every layer or a
+        list of :math:`L`; layer 1 is :math:`z_1 = \\sqrt{K_1}\\,w` (input :math:`x = 1`).  Laws other than
+        Gaussian need ``k = 4`` (:func:`exact_fourth_moment` with zero bias).
 
     Returns
     -------
     float
         :math:`(k-1)!!\\prod_l E[Y_l^{k/2}]/E[Y_l]^{k/2}` (module docstring); independent of
-        :math:`C_W` and :math:`K_1` (scale invariance), exact at every width (single input,
-        Gaussian weights, zero bias).  For ``k = 4``: :math:`3\\prod_l(1 + c/n_l)`.
+        :math:`C_W` and :math:`K_1` (scale invariance), exact at every width (single input, zero bias).  For
+        ``k = 4``: :math:`3\\prod_l(1 + c/n_l)` (Gaussian weights).
 
     Raises
     ------
     TypeError
         A wrong type (a float ``k`` or width, a string, a bool).
     ValueError
-        A non-scale-invariant activation, both slopes 0, a width < 1, ``k < 2``.
+        A non-scale-invariant activation, both slopes 0, a width < 1, ``k < 2``, a non-Gaussian law with
+        ``k`` other than 4.
 
     References
     ----------
@@ -119,8 +127,15 @@ def exact_moment_ratio(activation: ActivationSpec, hidden_widths: Sequence[int] 
     slopes = scale_invariant_slopes(activation)
     ws = check_widths(hidden_widths, allow_empty=True)
     k = v.integer(k, "k", minimum=2)
+    laws = law_list(weight_laws, len(ws) + 1, "weight_laws")
     if k % 2:
         return 0.0
+    if any(not law.is_gaussian for law in laws):
+        if k != 4:
+            raise ValueError(f"k: with non-Gaussian weight laws only k = 4 is exact (exact_fourth_moment); got {k}")
+        if not ws:
+            return 3.0 + laws[0].kurtosis
+        return 3.0 + exact_fourth_moment(activation, ws, 1.0, 0.0, 1.0, weight_laws=list(laws))[1]
     m = k // 2
     ratio: Any = Fraction(math.prod(range(k - 1, 0, -2)))
     for n in ws:
@@ -152,3 +167,74 @@ def relu_zero_atom(hidden_widths: Sequence[int] | int) -> float:
     """
     ws = check_widths(hidden_widths)
     return float(1 - math.prod(1 - 0.5 ** n for n in ws))
+
+
+def exact_fourth_moment(activation: ActivationSpec, hidden_widths: Sequence[int] | int, C_W: Sequence[float] | float,
+                        C_b: Sequence[float] | float = 0.0, K1: float = 1.0, *, weight_laws: LawSpec = "gaussian",
+                        bias_laws: LawSpec = "gaussian", first_layer_kurtosis: float | None = None) -> tuple[float, float]:
+    r"""Exact output variance and excess kurtosis of a scale-invariant MLP with any symmetric parameter laws.
+
+    For :math:`\sigma(z) = a_+z1[z>0] + a_-z1[z<0]` and a symmetric :math:`z`,
+    :math:`E\sigma(z)^{2p} = A_{2p}Ez^{2p}`, :math:`A_p = (a_+^p + a_-^p)/2`.  Given layer :math:`l` the neurons of
+    layer :math:`l+1` are independent and symmetric with conditional variance
+    :math:`S = C_b + \frac{C_W}{n}\sum_j\sigma_j^2` and conditional fourth cumulant
+    :math:`Q = k_w\frac{C_W^2}{n^2}\sum_j\sigma_j^4 + k_bC_b^2`, so :math:`q = Ez^2`, :math:`s = ES^2` and
+    :math:`m = Ez^4` obey the closed recursion
+
+    .. math::
+
+        q' = C_b + C_WA_2q,\quad
+        s' = C_b^2 + 2C_bC_WA_2q + \frac{C_W^2}{n}\big(A_4m + (n-1)A_2^2s\big),\quad
+        m' = 3s' + k_w\frac{C_W^2}{n}A_4m + k_bC_b^2,
+
+    from :math:`q = K_1`, :math:`s = K_1^2`, :math:`m = (3 + \gamma_1)K_1^2` (:math:`\gamma_1` the first layer's
+    excess kurtosis).  For Gaussian laws and zero bias it is the product :math:`3\prod_l(1 + c/n_l)` of Hanin &
+    Nica (2020); the variance is exactly the infinite-width kernel (no 1/n shift).
+
+    Parameters
+    ----------
+    activation
+        A piecewise-linear activation (``"linear"``, ``"relu"``, ``"abs"``, ``("leaky_relu", a)``).
+    hidden_widths
+        :math:`n_1, \dots, n_{L-1}` (ints >= 1).
+    C_W, C_b
+        Weight and bias variances of layers :math:`2..L` (a float or one per layer; :math:`C_W > 0`, :math:`C_b \ge 0`).
+    K1
+        The first layer's variance (> 0).
+    weight_laws, bias_laws
+        Standardised symmetric laws, one for every layer or a list of :math:`L` (layer 1 first; its bias law is
+        unused: the first layer enters through ``K1`` and its kurtosis).
+    first_layer_kurtosis
+        :math:`\gamma_1`; default the first weight law's excess kurtosis (:math:`z_1 = \sqrt{K_1}w`).
+
+    Returns
+    -------
+    (float, float)
+        :math:`E z^2` and :math:`E z^4/(E z^2)^2 - 3`, exact at every width.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A non-scale-invariant activation, bad widths, variances or laws, :math:`\gamma_1 < -2`.
+
+    References
+    ----------
+    Hanin & Nica, Commun. Math. Phys. 376:287 (2020); Roberts, Yaida & Hanin (2022), sec. 5.
+    """
+    ap, am = scale_invariant_slopes(activation)
+    ws = check_widths(hidden_widths)
+    L = len(ws) + 1
+    cw = _per_layer(C_W, L - 1, "C_W", True)
+    cb = _per_layer(C_b, L - 1, "C_b", False)
+    K1 = v.real(K1, "K1", minimum=0.0, open_min=True)
+    wl, bl = law_list(weight_laws, L, "weight_laws"), law_list(bias_laws, L, "bias_laws")
+    g1 = wl[0].kurtosis if first_layer_kurtosis is None else v.real(first_layer_kurtosis, "first_layer_kurtosis",
+                                                                     minimum=-2.0)
+    A2, A4 = (ap ** 2 + am ** 2) / 2, (ap ** 4 + am ** 4) / 2
+    q, s, m = K1, K1 * K1, (3.0 + g1) * K1 * K1
+    for l, n in enumerate(ws):
+        c_w, c_b, kw, kb = cw[l], cb[l], wl[l + 1].kurtosis, bl[l + 1].kurtosis
+        s_new = c_b ** 2 + 2 * c_b * c_w * A2 * q + c_w ** 2 / n * (A4 * m + (n - 1) * A2 ** 2 * s)
+        m = 3 * s_new + kw * c_w ** 2 / n * A4 * m + kb * c_b ** 2
+        q, s = c_b + c_w * A2 * q, s_new
+    return float(q), float(m / q ** 2 - 3.0)

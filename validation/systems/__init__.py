@@ -10,7 +10,7 @@ the public names are re-exported here.
 from __future__ import annotations
 
 from validation.systems._lindblad import LindbladModel
-from validation.systems._mlp import MLP, activation_param
+from validation.systems._mlp import MLP, activation_param, layer_laws
 from validation.systems._slt import (
     DeepLinearTeacherStudent,
     NormalCrossingSystem,
@@ -21,5 +21,5 @@ from validation.systems._slt import (
 )
 from validation.systems._summands import SUMMANDS, Summand, summand
 
-__all__ = ["MLP", "activation_param", "LindbladModel", "Summand", "SUMMANDS", "summand", "DeepLinearTeacherStudent",
+__all__ = ["MLP", "activation_param", "layer_laws", "LindbladModel", "Summand", "SUMMANDS", "summand", "DeepLinearTeacherStudent",
            "NormalCrossingSystem", "QuadraticSystem", "TrainedStudent", "networks_param", "powers_list_param"]
