@@ -208,8 +208,10 @@ def fast_route(prob: Problem, chains: int, batch: int, compress: bool) -> tuple[
         from numerics.singular_learning._batches import Fields
         from numerics.singular_learning._data import compress_linear_data
 
-        (Xc, Yc), offset = compress_linear_data((X, Y))
+        (Xc, Yc), _ = compress_linear_data((X, Y))
         out = Problem(**{**prob.__dict__, "data": Fields((Xc, Yc), "tuple")})
+        with torch.no_grad():  # the constant, in the loss's own scale (mse sums outputs, nn.MSELoss averages them)
+            offset = float(prob.full_loss(prob.w0) - out.full_loss(prob.w0))
         name += f"; data compressed exactly from {f.n} to {Xc.shape[0]} rows (full batch)"
         X, Y, batch = Xc, Yc, Xc.shape[0]
     n = X.shape[0]

@@ -10,7 +10,7 @@ from typing import Any, Callable, Sequence
 import torch
 
 from numerics import validate as v
-from numerics.singular_learning._objective import make_problem
+from numerics.singular_learning._objective import check_scalar_loss, make_problem
 
 __all__ = ["hessian_max_eigenvalue"]
 
@@ -65,6 +65,7 @@ def hessian_max_eigenvalue(
     seed = v.seed(seed)
     prob = make_problem(model, loss_fn, data, loss_form=loss_form, parameters=parameters, device=device, dtype=dtype)
     w0, n = prob.w0, prob.data.n
+    check_scalar_loss(prob, min(n, max_rows))
     g = torch.Generator(device=w0.device).manual_seed(seed)
     rows = torch.arange(n, device=w0.device) if n <= max_rows else torch.randperm(n, generator=g, device=w0.device)[:max_rows]
     batch = prob.data.take(rows)
