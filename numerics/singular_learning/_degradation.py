@@ -20,6 +20,7 @@ Private module of :mod:`numerics.singular_learning`.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -295,10 +296,15 @@ def degradation_experiment(
                                  step_size=np.repeat(eps, chains), chains=K * chains, draws=draws, burn_in=burn_in, seed=seed,
                                  batch_size=batch_size, model_vjp=model_vjp, snapshot_every=max(1, draws // evaluations),
                                  compress=False, **kw)
-    bad = np.flatnonzero(run.diverged)
-    if bad.size:
-        raise FloatingPointError(f"chains {bad.tolist()} diverged (temperatures {sorted(set(T[bad // chains].tolist()))}): "
-                                 "lower step_size")
+    div = run.diverged.reshape(K, chains)
+    msgs = []
+    for k in np.flatnonzero(div.any(1)):
+        if (~div[k]).sum() < 2:
+            raise FloatingPointError(f"at temperature {T[k]:g} {int(div[k].sum())} of {chains} chains diverged (step "
+                                     f"{eps[k]:.3g}): lower step_size")
+        msgs.append(f"at temperature {T[k]:g} {int(div[k].sum())} of {chains} chains diverged (step {eps[k]:.3g}); excluded")
+    for m in msgs:
+        warnings.warn(m, RuntimeWarning, stacklevel=2)
     S = run.extra["samples"][:evaluations]  # (S, K*C, d)
     prob = run.extra["problem"]
     W = S.reshape(-1, S.shape[-1]).to(prob.w0.device)
@@ -306,13 +312,16 @@ def degradation_experiment(
     for name, fn in behaviours.items():
         vals, how[name] = _evaluate(prob, name, fn, W)
         per = vals.reshape(S.shape[0], K, chains).mean(0) - base[name]  # (K, C)
-        m, se = per.mean(1), per.std(1, ddof=1) / math.sqrt(chains)
-        curves[name] = Estimate(m, se, chains, seed, run.seconds, "across-chains",
-                                {"dof": chains - 1, "per_chain": per, "axis": T, "baseline": base[name]})
-        chars[name] = characteristic_temperature(T, m, se, chains - 1, threshold, seed)
+        per[div] = np.nan
+        cnt = (~div).sum(1)
+        m, se = np.nanmean(per, 1), np.nanstd(per, 1, ddof=1) / np.sqrt(cnt)
+        curves[name] = Estimate(m, se, int(cnt.min()), seed, run.seconds, "across-chains",
+                                {"dof": cnt - 1, "per_chain": per, "axis": T, "baseline": base[name]})
+        chars[name] = characteristic_temperature(T, m, se, int(cnt.min()) - 1, threshold, seed)
     tr = run.loss_trace.reshape(K, chains, -1)
-    conv = [convergence(tr[k]) for k in range(K)]
-    llc = nb * (tr.mean((1, 2)) - run.init_loss)
+    conv = [convergence(tr[k][~div[k]]) for k in range(K)]
+    llc = nb * (np.array([tr[k][~div[k]].mean() for k in range(K)]) - run.init_loss)
     diag = {"r_hat": np.array([c["r_hat"] for c in conv]), "ess": np.array([c["ess"] for c in conv]),
-            "route": run.extra["oracle"], "hessian_max": h, "evaluation": how, "snapshots": int(S.shape[0]), "warnings": []}
+            "route": run.extra["oracle"], "hessian_max": h, "evaluation": how, "snapshots": int(S.shape[0]), "warnings": msgs,
+            "diverged_chains": np.flatnonzero(run.diverged).tolist()}
     return DegradationResult(T, nb, np.asarray(eps), base, curves, chars, threshold, llc, diag)
