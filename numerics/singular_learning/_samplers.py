@@ -12,7 +12,7 @@ All three move ``C`` chains as one tensor program on the potential
   (Roberts & Tweedie, Bernoulli 2 (1996) 341), exact in the limit of many draws.
 
 The shared machinery: :class:`_Chains` (the state), :class:`_Recorder` (the per-step loss
-history, stacked every ``_HIST_CHUNK`` steps, and acceptance sums), :func:`_mh_accept` (the
+history, stacked every ``HIST_CHUNK`` steps, and acceptance sums), :func:`_mh_accept` (the
 Metropolis-Hastings acceptance probability of a Langevin proposal) and
 :class:`~numerics.singular_learning._target.RandomBlocks` (random numbers drawn in blocks).
 
@@ -38,13 +38,12 @@ from numerics.singular_learning._target import (
     per_chain,
     sequence_or_scalar,
 )
+from numerics.singular_learning._state import _axpy_, _Chains, _Recorder, _Step
 from numerics.singular_learning._torch import optional_int
 
 __all__ = ["SamplerRun", "sample_local_posterior", "SAMPLERS"]
 
 SAMPLERS = ("sgld", "rmsprop", "mala")
-#: The per-step loss history is stacked into one tensor every this many steps.
-_HIST_CHUNK = 4096
 
 
 @dataclass
@@ -84,64 +83,6 @@ class SamplerRun:
     extra: dict[str, Any] = field(default_factory=dict)
     descended: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     moved: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-
-
-@dataclass
-class _Chains:
-    """The state of every chain: parameters, loss gradient, loss and the current minibatch rows."""
-
-    w: torch.Tensor
-    g: torch.Tensor
-    L: torch.Tensor
-    idx: torch.Tensor | None
-
-
-class _Recorder:
-    """Loss history (for the trace and the divergence test), acceptance sums, non-finite proposals."""
-
-    def __init__(self, post: LocalPosterior) -> None:
-        self.hist: list[torch.Tensor] = []
-        self.chunks: list[torch.Tensor] = []  # hist stacked every _HIST_CHUNK steps
-        self.acc_sum = torch.zeros(post.chains, device=post.w0.device, dtype=post.w0.dtype)
-        self.acc_n = 0
-        self.bad = torch.zeros(post.chains, dtype=torch.bool, device=post.w0.device)
-
-    def loss(self, L: torch.Tensor) -> None:
-        self.hist.append(L)
-        if len(self.hist) == _HIST_CHUNK:
-            self.chunks.append(torch.stack(self.hist))
-            self.hist = []
-
-    def accept(self, a: torch.Tensor) -> None:
-        self.acc_sum += a
-        self.acc_n += 1
-
-    def history(self) -> torch.Tensor:
-        """``(steps + 1, chains)``: :math:`L(w_0), \\dots, L(w_T)`."""
-        return torch.cat([*self.chunks, torch.stack(self.hist)]) if self.hist else torch.cat(self.chunks)
-
-
-@dataclass(frozen=True)
-class _Step:
-    """The step size, one number or one per chain (a ``(C, 1)`` tensor), and the coefficients derived from it."""
-
-    eps: Any
-    half: Any
-    sq: Any
-    inv2: Any  # 1 / (2 eps): a float, or (C,)
-
-    @staticmethod
-    def of(eps: np.ndarray, post: LocalPosterior) -> "_Step":
-        if np.all(eps == eps[0]):  # one step for every chain: plain floats (the fastest ops)
-            e = float(eps[0])
-            return _Step(e, 0.5 * e, math.sqrt(e), 1.0 / (2 * e))
-        t = torch.as_tensor(eps, device=post.w0.device, dtype=post.w0.dtype)[:, None]
-        return _Step(t, 0.5 * t, t.sqrt(), (0.5 / t)[:, 0])
-
-
-def _axpy_(x: torch.Tensor, a: Any, y: torch.Tensor) -> torch.Tensor:
-    """``x += a * y`` in place, ``a`` a float or a per-chain ``(C, 1)`` tensor."""
-    return x.add_(y, alpha=a) if isinstance(a, float) else x.addcmul_(y, a)
 
 
 def _mh_accept(post: LocalPosterior, st: _Chains, wp: torch.Tensor, gU: torch.Tensor, step: _Step,
@@ -195,7 +136,7 @@ def _sgld(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlocks, 
     shrink, nbh = 1.0 - step.half * post.gamma, post.nb[:, None] * (-step.half)
     scalar = isinstance(shrink, float)
     for t in range(steps):
-        rec.loss(st.L)
+        rec.loss(st)
         xi = rng.noise()
         if diag_every is None or t % diag_every:  # the hot loop
             if scalar:
@@ -220,7 +161,7 @@ def _rmsprop(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlock
     half, sq = step.half, step.sq
     V: torch.Tensor | None = None
     for t in range(steps):
-        rec.loss(st.L)
+        rec.loss(st)
         xi = rng.noise()
         gU = post.grad_potential(st.w, st.g)
         V = gU * gU if V is None else V.mul_(alpha).addcmul_(gU, gU, value=1 - alpha)
@@ -243,7 +184,7 @@ def _mala(post: LocalPosterior, st: _Chains, rec: _Recorder, rng: RandomBlocks, 
     with probability :math:`a` of :func:`_mh_accept` (full batch; Roberts & Tweedie 1996)."""
     minus_half = -step.half
     for _ in range(steps):
-        rec.loss(st.L)
+        rec.loss(st)
         xi = rng.noise()
         gU = post.grad_potential(st.w, st.g)
         wp = _axpy_(_axpy_(st.w.clone(), minus_half, gU), step.sq, xi)
@@ -285,6 +226,11 @@ def sample_local_posterior(
     model_vjp: bool = True,
     device: Any = None,
     dtype: Any = None,
+    loss_form: str = "auto",
+    parameters: Any = None,
+    compress: bool = True,
+    track_distance: bool = False,
+    snapshot_every: int | None = None,
 ) -> SamplerRun:
     r"""Run ``chains`` chains on the localized tempered posterior :math:`p(w) \propto e^{-U(w)}`, in one batched program.
 
@@ -295,7 +241,10 @@ def sample_local_posterior(
     Parameters
     ----------
     model, loss_fn, data
-        A ``torch.nn.Module``, ``loss_fn(pred, y)`` the mean loss :math:`L_n`, and ``(X, Y)``.
+        A ``torch.nn.Module``; the mean loss :math:`L_n` as ``loss_fn(outputs, targets)`` or
+        ``loss_fn(model, batch)``; the data as tensors (``(X, Y)``, ``(X1, X2, Y)``, a dict) or any
+        iterable of batches (read once).  See :mod:`numerics.singular_learning._objective` and
+        :mod:`numerics.singular_learning._batches`.
     n_beta
         :math:`n\beta > 0`: one value, or one per chain (temperature sweeps in one program).
     gamma
@@ -308,7 +257,8 @@ def sample_local_posterior(
     seed
         Seed of the noise, the minibatches and the accept tests.
     batch_size
-        Rows per minibatch; ``None`` (or >= n) for full batch.  MALA needs full batch.
+        Rows per minibatch (independent rows for every chain); ``None``: the data's own batch size
+        when they came as an iterable of batches, else full batch.  MALA needs full batch.
     sampler
         ``"sgld"`` (Welling & Teh 2011), ``"rmsprop"`` (Li et al. 2016, with ``rmsprop_alpha`` and
         ``rmsprop_eps``) or ``"mala"`` (Roberts & Tweedie 1996).
@@ -317,10 +267,24 @@ def sample_local_posterior(
         ``diag_every`` steps as a discretisation diagnostic (about +30% time at 10 on small
         models); ``None`` turns it off (acceptance NaN).
     model_vjp
-        Use a model's hand-written pullback when it has one (same chains to rounding; ``False``
-        forces autograd).
+        Take a recognised route when there is one (a model's hand-written pullback, a ``Sequential``
+        deep linear network or MLP: :mod:`numerics.singular_learning._fastpaths`); ``False`` forces
+        ``vmap`` + autograd.
     device, dtype
         Where and in which floating type to sample (default: the model's).
+    loss_form
+        ``"auto"``, ``"outputs"`` or ``"model"`` (the loss's signature).
+    parameters
+        ``None`` (every trainable parameter) or the names / module prefixes of the parameters to
+        sample (``"0"`` for the first layer of a ``Sequential``); the others stay at :math:`w^*`.
+    compress
+        Compress the data exactly when the model is linear in its input under a squared loss.
+    track_distance
+        Also record :math:`|w_t - w^*|^2` at every ``DIST_EVERY``-th step (``extra["distance_trace"]``,
+        ``(chains, m)``, at the draws ``extra["distance_draws"]``).
+    snapshot_every
+        Keep the parameters every this many steps after ``burn_in`` (``extra["samples"]``, a
+        ``(snapshots, chains, d)`` tensor; ``extra["problem"]`` maps a row to the model's parameters).
 
     Returns
     -------
@@ -342,11 +306,15 @@ def sample_local_posterior(
     rmsprop_alpha = v.real(rmsprop_alpha, "rmsprop_alpha", minimum=0.0, maximum=1.0, open_max=True)
     rmsprop_eps = v.real(rmsprop_eps, "rmsprop_eps", minimum=0.0, open_min=True)
     model_vjp = v.boolean(model_vjp, "model_vjp")
+    compress = v.boolean(compress, "compress")
+    track_distance = v.boolean(track_distance, "track_distance")
+    snapshot_every = optional_int(snapshot_every, "snapshot_every", minimum=1)
     nb = _per_chain(n_beta, "n_beta", chains)
     eps = _per_chain(step_size, "step_size", chains)
     t0 = time.perf_counter()
     post = build_posterior(model, loss_fn, data, n_beta=nb, gamma=gamma, chains=chains, batch_size=batch_size,
-                           model_vjp=model_vjp, device=device, dtype=dtype)
+                           model_vjp=model_vjp, device=device, dtype=dtype, loss_form=loss_form, parameters=parameters,
+                           compress=compress)
     if sampler == "mala" and not post.full:
         raise ValueError("sampler='mala' needs full-batch losses (batch_size=None or >= n)")
     steps = burn_in + draws
@@ -356,14 +324,15 @@ def sample_local_posterior(
     w = post.w0.expand(chains, post.d).clone()  # the state; SGLD updates it in place
     idx = rng.idx()
     g, L = post.grads(w, idx)
-    st, rec = _Chains(w, g, L, idx), _Recorder(post)
+    snaps = None if snapshot_every is None else (burn_in, snapshot_every)
+    st, rec = _Chains(w, g, L, idx), _Recorder(post, track_distance, snaps)
     if sampler == "sgld":
         _sgld(post, st, rec, rng, steps, step, diag_every)
     elif sampler == "rmsprop":
         _rmsprop(post, st, rec, rng, steps, step, diag_every, rmsprop_alpha, rmsprop_eps)
     else:
         _mala(post, st, rec, rng, steps, step)
-    rec.loss(st.L)
+    rec.loss(st)
     return _finish(post, st, rec, burn_in, steps, time.perf_counter() - t0, sampler)
 
 
@@ -377,9 +346,19 @@ def _finish(post: LocalPosterior, st: _Chains, rec: _Recorder, burn_in: int, ste
     up = excess.nan_to_num(nan=math.inf).amax(0)
     diverged = (up > thresh) | ~torch.isfinite(excess).all(0) | ~torch.isfinite(st.w).all(1) | rec.bad
     descended = ~diverged & ((trace - post.init_loss).mean(1) < -thresh)
-    tr = trace.cpu().numpy()
+    # the offset of compressed data is added back in float64 (the sampled losses are L_n - offset)
+    tr = trace.cpu().numpy().astype(np.float64) + post.loss_offset
     moved = (st.w != post.w0).any(1).cpu().numpy()
     acc = (rec.acc_sum / rec.acc_n).cpu().numpy() if rec.acc_n else np.full(post.chains, np.nan)
-    extra = {"grad_norm": post.grad_norm, "oracle": post.oracle, "sampler": sampler}
-    return SamplerRun(tr, post.init_loss, post.nb.cpu().numpy(), diverged.cpu().numpy(), acc, seconds, extra,
-                      descended.cpu().numpy(), moved)
+    extra: dict[str, Any] = {"grad_norm": post.grad_norm, "oracle": post.oracle, "sampler": sampler,
+                             "loss_offset": post.loss_offset, "batch_size": post.batch, "rows": post.n,
+                             "problem": post.problem, "d": post.d}
+    D = rec.distances()
+    if D is not None:  # thinned: the draws t = burn_in .. steps - 1 at which the distance was recorded
+        keep = (D[0] >= burn_in) & (D[0] < steps)
+        extra["distance_trace"] = D[1][torch.as_tensor(keep)].T.cpu().numpy().astype(np.float64)
+        extra["distance_draws"] = D[0][keep] - burn_in
+    if rec.snaps:
+        extra["samples"] = torch.stack(rec.snaps).cpu()
+    return SamplerRun(tr, post.init_loss + post.loss_offset, post.nb.cpu().numpy(), diverged.cpu().numpy(), acc, seconds,
+                      extra, descended.cpu().numpy(), moved)

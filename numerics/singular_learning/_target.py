@@ -16,8 +16,10 @@ from one program.  The oracle is chosen once, fastest first:
 3. any other module: ``vmap`` over ``functional_call``, one reverse pass of the summed loss
    (chains are independent, so :math:`\partial(\sum_c L_c)/\partial w_c = \partial L_c/\partial w_c`).
 
-A model-agnostic data path (data loaders instead of index tensors) is another oracle with the
-same ``grads(w, idx)`` signature; the samplers only see this class.
+Models, losses and data of any form are brought to one flat problem by
+:func:`~numerics.singular_learning._objective.make_problem`; recognised models and losses take the
+hand-written routes of :mod:`numerics.singular_learning._fastpaths` (with the exact data
+compression of linear models under a squared loss); the samplers only see this class.
 
 Private module of :mod:`numerics.singular_learning`.
 """
@@ -30,70 +32,17 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
-from torch.func import functional_call, vmap
 
-from numerics.singular_learning._torch import (
-    data_pair,
-    device_of,
-    float_dtype,
-    loss_function,
-    module,
-)
+from numerics.singular_learning._fastpaths import fast_route
+from numerics.singular_learning._objective import Problem, check_scalar_loss, generic_grads, make_problem
 
-__all__ = ["LocalPosterior", "RandomBlocks", "flat_problem", "gradient_oracle", "build_posterior", "RNG_BLOCK"]
+__all__ = ["LocalPosterior", "RandomBlocks", "build_posterior", "problem_oracle", "RNG_BLOCK"]
 
-LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Grads = Callable[[torch.Tensor, "torch.Tensor | None"], tuple[torch.Tensor, torch.Tensor]]
 
 #: Random numbers are drawn in blocks of about this many elements (noise rows and minibatch
 #: index rows for several steps at once): one RNG call per block instead of one per step.
 RNG_BLOCK = 1 << 21
-
-
-@dataclass
-class FlatProblem:
-    """A model's parameters flattened to one vector, its data and its full-batch loss ``loss(w, X, Y)``."""
-
-    names: list[str]
-    shapes: list[tuple[int, ...]]
-    sizes: list[int]
-    w0: torch.Tensor
-    buffers: dict[str, torch.Tensor]
-    X: torch.Tensor
-    Y: torch.Tensor
-    loss: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
-
-    def params(self, w: torch.Tensor) -> dict[str, torch.Tensor]:
-        """The parameter dict of a flat vector ``w`` (views), with the buffers."""
-        out = {n: c.reshape(s) for n, c, s in zip(self.names, torch.split(w, self.sizes), self.shapes)}
-        out.update(self.buffers)
-        return out
-
-
-def flat_problem(model: Any, loss_fn: Any, data: Any, device: Any = None, dtype: Any = None) -> FlatProblem:
-    """Validate ``model``, ``loss_fn``, ``data`` and flatten the parameters (copies; nothing is modified)."""
-    model = module(model)
-    loss_fn = loss_function(loss_fn)
-    X, Y = data_pair(data)
-    names, shapes, flat = [], [], []
-    for name, p in model.named_parameters():
-        names.append(name)
-        shapes.append(tuple(p.shape))
-        flat.append(p.detach().reshape(-1))
-    dt = flat[0].dtype if dtype is None else float_dtype(dtype, "dtype")
-    dev = device_of(device) or flat[0].device
-    w0 = torch.cat(flat).to(device=dev, dtype=dt).clone()
-    buffers = {k: b.to(dev) for k, b in model.named_buffers()}
-    sizes = [math.prod(s) for s in shapes]
-    X = X.to(device=dev, dtype=dt)
-    Y = Y.to(device=dev, dtype=dt if Y.is_floating_point() else Y.dtype)
-    fp = FlatProblem(names, shapes, sizes, w0, buffers, X, Y, lambda w, xb, yb: w)
-
-    def loss(w: torch.Tensor, xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
-        return loss_fn(functional_call(model, fp.params(w), (xb,)), yb)
-
-    fp.loss = loss
-    return fp
 
 
 @dataclass
@@ -115,6 +64,8 @@ class LocalPosterior:
     grad_norm: float
     grads: Grads
     oracle: str
+    problem: Any = None
+    loss_offset: float = 0.0
 
     @property
     def d(self) -> int:
@@ -133,65 +84,45 @@ class LocalPosterior:
         return torch.sub(w, self.w0).square_().sum(1).mul_(0.5 * self.gamma).addcmul_(self.nb, L)
 
 
-def gradient_oracle(model: torch.nn.Module, loss_fn: LossFn, fp: FlatProblem, chains: int, batch: int,
-                    model_vjp: bool) -> tuple[Grads, str]:
-    """The batched ``grads(w, idx) -> (dL/dw, L)`` of every chain, fastest route first."""
-    X, Y = fp.X, fp.Y
-    batched_loss = getattr(loss_fn, "batched", None)
-    loss_v = batched_loss if callable(batched_loss) else vmap(loss_fn)
-    stacked = getattr(model, "forward_stacked", None)
-    if callable(stacked) and not fp.buffers:
-        fwd_full = fwd_mini = stacked
-    else:
-        def one(wv: torch.Tensor, xb: torch.Tensor) -> torch.Tensor:
-            return functional_call(model, fp.params(wv), (xb,))
-
-        fwd_full, fwd_mini = vmap(one, in_dims=(0, None)), vmap(one, in_dims=(0, 0))
-    vjp = getattr(model, "forward_stacked_vjp", None)
-    lvg = getattr(loss_fn, "batched_value_and_grad", None)
-    manual = model_vjp and callable(stacked) and callable(vjp) and callable(lvg) and not fp.buffers
-    Yfull = Y.expand(chains, *Y.shape)
-    xshape, yshape = (chains, batch, *X.shape[1:]), (chains, batch, *Y.shape[1:])
-
-    def grads(wv: torch.Tensor, idx: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
-        if idx is None:
-            xb, yb, fwd = X, Yfull, fwd_full
-        else:  # one flat gather (index_select is much cheaper than advanced indexing)
-            xb, yb, fwd = X.index_select(0, idx).view(xshape), Y.index_select(0, idx).view(yshape), fwd_mini
-        if manual:
-            pred, pullback = vjp(wv, xb)  # type: ignore[misc]
-            Lv, gpred = lvg(pred, yb)  # type: ignore[misc]
-            return pullback(gpred), Lv
-        with torch.enable_grad():
-            wg = wv.detach().requires_grad_(True)
-            Lv = loss_v(fwd(wg, xb), yb)
-            (gv,) = torch.autograd.grad(Lv.sum(), wg)
-        return gv, Lv.detach()
-
-    name = "hand-written pullback" if manual else "stacked forward + autograd" if callable(stacked) and not fp.buffers else "vmap + autograd"
-    return grads, name
+def problem_oracle(prob: Problem, chains: int, batch: int, model_vjp: bool, compress: bool) -> tuple[Grads, str, Problem, float]:
+    """``(grads, route name, the problem sampled, loss offset)``: a recognised route when ``model_vjp``, else the generic one."""
+    if model_vjp:
+        fast = fast_route(prob, chains, batch, compress)
+        if fast is not None:
+            grads, name, compressed, offset = fast
+            return grads, name, compressed or prob, offset
+    return generic_grads(prob, chains), "vmap(functional_call) + autograd", prob, 0.0
 
 
 def build_posterior(model: Any, loss_fn: Any, data: Any, *, n_beta: np.ndarray, gamma: float, chains: int,
-                    batch_size: int | None, model_vjp: bool, device: Any, dtype: Any) -> LocalPosterior:
-    """The :class:`LocalPosterior` of ``model`` (arguments already validated except model, loss and data)."""
-    fp = flat_problem(model, loss_fn, data, device, dtype)
-    dev, dt = fp.w0.device, fp.w0.dtype
-    n = fp.X.shape[0]
-    B = n if batch_size is None or batch_size >= n else batch_size
+                    batch_size: int | None, model_vjp: bool, device: Any, dtype: Any, loss_form: str = "auto",
+                    parameters: Any = None, compress: bool = True) -> LocalPosterior:
+    """The :class:`LocalPosterior` of ``model`` (arguments already validated except model, loss, data, form, parameters).
+
+    ``batch_size=None`` means the data's own batch size when they came as an iterable of batches,
+    else the full batch.
+    """
+    prob = make_problem(model, loss_fn, data, loss_form=loss_form, parameters=parameters, device=device, dtype=dtype)
+    n = prob.data.n
+    want = prob.data.batch_hint if batch_size is None else batch_size
+    B = n if want is None or want >= n else want
+    check_scalar_loss(prob, B)
+    grads, name, used, offset = problem_oracle(prob, chains, B, model_vjp, compress)
+    dev, dt = used.w0.device, used.w0.dtype
     with torch.enable_grad():
-        wg = fp.w0.detach().clone().requires_grad_(True)
-        L0 = fp.loss(wg, fp.X, fp.Y)
-        if not isinstance(L0, torch.Tensor) or L0.dim() != 0:
-            raise ValueError(f"loss_fn must return a scalar tensor; got {type(L0).__name__} of shape {tuple(getattr(L0, 'shape', ()))}")
+        wg = used.w0.detach().clone().requires_grad_(True)
+        L0 = used.full_loss(wg)
         g0 = torch.autograd.grad(L0, wg, allow_unused=True)[0] if L0.requires_grad else None
     gnorm = 0.0 if g0 is None else float(g0.norm())
-    init_loss = float(L0.detach())
+    init_loss = float(L0.detach())  # on the sampled (possibly compressed) data; _finish adds the offset back
     if not math.isfinite(init_loss):
         raise ValueError(f"the loss at the model's parameters is not finite ({init_loss})")
-    grads, name = gradient_oracle(model, loss_fn, fp, chains, B, model_vjp)
     nb = torch.as_tensor(n_beta, device=dev, dtype=dt)
-    return LocalPosterior(fp.w0, nb, float(gamma), n, chains, B, init_loss, gnorm, grads, name)
+    if used is not prob:  # compressed: every step is a full-batch step on p rows
+        B, n_rows = used.data.n, used.data.n
+    else:
+        n_rows = n
+    return LocalPosterior(used.w0, nb, float(gamma), n_rows, chains, B, init_loss, gnorm, grads, name, used, offset)
 
 
 class RandomBlocks:

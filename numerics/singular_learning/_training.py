@@ -11,7 +11,8 @@ from typing import Callable, Sequence
 import torch
 
 from numerics import validate as v
-from numerics.singular_learning._target import flat_problem, gradient_oracle
+from numerics.singular_learning._objective import make_problem
+from numerics.singular_learning._target import problem_oracle
 
 __all__ = ["train_to_minimum"]
 
@@ -68,7 +69,7 @@ def train_to_minimum(
     FloatingPointError
         Every restart ended at a non-finite loss.
     """
-    fp = flat_problem(model, loss_fn, data)
+    fp = make_problem(model, loss_fn, data)
     steps = v.integer(steps, "steps", minimum=1)
     lr = v.real(lr, "lr", minimum=0.0, open_min=True)
     restarts = v.integer(restarts, "restarts", minimum=1)
@@ -77,7 +78,7 @@ def train_to_minimum(
     # the restarts' starts, drawn parameter by parameter, flattened to (restarts, d)
     noise = [torch.randn(restarts, *shape, generator=g, dtype=fp.w0.dtype).reshape(restarts, -1) for shape in fp.shapes]
     W = fp.w0.expand(restarts, -1) + init_scale * torch.cat(noise, 1).to(fp.w0.device)
-    grads, _ = gradient_oracle(model, loss_fn, fp, restarts, fp.X.shape[0], model_vjp=True)
+    grads, _, _, _ = problem_oracle(fp, restarts, fp.data.n, model_vjp=True, compress=False)
     m, v2 = torch.zeros_like(W), torch.zeros_like(W)
     b1, b2, eps = 0.9, 0.999, 1e-12
     for t in range(1, steps + 1):
@@ -93,5 +94,6 @@ def train_to_minimum(
     best = fp.params(W[k])
     with torch.no_grad():
         for n, p in out.named_parameters():
-            p.copy_(best[n])
+            if "model." + n in best:
+                p.copy_(best["model." + n])
     return out, float(L[k])

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import numerics.singular_learning._samplers as samplers_mod
+import numerics.singular_learning._state as state_mod
 import numerics.singular_learning._target as target_mod
 from numerics.singular_learning import (
     DeepLinearNetwork,
@@ -20,6 +21,9 @@ from numerics.singular_learning import (
     quadratic_data,
     sample_local_posterior,
 )
+from tests.slt_quiet import QUIET
+
+pytestmark = QUIET
 
 
 def _quad(h=(1.0, 2.0)):
@@ -72,7 +76,7 @@ def test_stacked_fast_path_equals_functional_call():
 
     plain = Plain((4, 3, 4))
     plain.load_state_dict(net.state_dict())
-    kw = dict(n_beta=100.0, gamma=10.0, step_size=1e-4, chains=3, draws=20, burn_in=0, seed=0)
+    kw = dict(n_beta=100.0, gamma=10.0, step_size=1e-4, chains=3, draws=20, burn_in=0, seed=0, compress=False)
     for bs in (None, 10):
         a = sample_local_posterior(net, mse, data, batch_size=bs, **kw)
         b = sample_local_posterior(plain, mse, data, batch_size=bs, **kw)
@@ -82,7 +86,7 @@ def test_stacked_fast_path_equals_functional_call():
 def test_batched_loss_equals_vmap_route():
     # slt_models.mse carries a batched per-chain form; a plain lambda goes through vmap: same chains
     net, data = deep_linear_teacher_student((4, 3, 4), 1, 50, seed=0, init_scale=0.0)
-    kw = dict(n_beta=100.0, gamma=10.0, step_size=1e-4, chains=3, draws=20, burn_in=0, seed=0)
+    kw = dict(n_beta=100.0, gamma=10.0, step_size=1e-4, chains=3, draws=20, burn_in=0, seed=0, compress=False)
     for bs in (None, 10):
         a = sample_local_posterior(net, mse, data, batch_size=bs, **kw)
         b = sample_local_posterior(net, lambda p, y: ((p - y) ** 2).sum(-1).mean(), data, batch_size=bs, **kw)
@@ -95,7 +99,7 @@ def test_manual_vjp_equals_autograd_chains():
     # DeepLinearNetwork.forward_stacked_vjp + mse.batched_value_and_grad (no autograd) against
     # the autograd route: the same chains to rounding, full batch and minibatch, sgld and rmsprop
     net, data = deep_linear_teacher_student((4, 3, 2, 4), 1, 60, seed=2, init_scale=0.0)
-    kw = dict(n_beta=50.0, gamma=5.0, step_size=1e-3, chains=4, draws=30, burn_in=5, seed=3)
+    kw = dict(n_beta=50.0, gamma=5.0, step_size=1e-3, chains=4, draws=30, burn_in=5, seed=3, compress=False)
     for bs in (None, 7):
         for sampler in ("sgld", "rmsprop"):
             a = sample_local_posterior(net, mse, data, batch_size=bs, sampler=sampler, **kw)
@@ -108,7 +112,7 @@ def test_manual_vjp_equals_autograd_chains():
 
 def test_diag_every_none_and_validation():
     net, data = deep_linear_teacher_student((3, 2, 3), 1, 40, seed=0, init_scale=0.0)
-    kw = dict(n_beta=50.0, gamma=5.0, step_size=1e-3, chains=2, draws=10, burn_in=0, seed=0)
+    kw = dict(n_beta=50.0, gamma=5.0, step_size=1e-3, chains=2, draws=10, burn_in=0, seed=0, compress=False)
     run = sample_local_posterior(net, mse, data, diag_every=None, **kw)
     assert np.all(np.isnan(run.acceptance)) and np.all(np.isfinite(run.loss_trace))
     run = sample_local_posterior(net, mse, data, diag_every=3, **kw)
@@ -123,7 +127,7 @@ def test_diag_every_none_and_validation():
 def test_blocked_random_numbers_reproducible():
     # noise and minibatch indices come in blocks; the same seed gives the same chains
     net, data = deep_linear_teacher_student((3, 2, 3), 1, 40, seed=0, init_scale=0.0)
-    kw = dict(n_beta=50.0, gamma=5.0, step_size=1e-3, chains=3, draws=25, burn_in=3, seed=11, batch_size=5)
+    kw = dict(n_beta=50.0, gamma=5.0, step_size=1e-3, chains=3, draws=25, burn_in=3, seed=11, batch_size=5, compress=False)
     a = sample_local_posterior(net, mse, data, **kw)
     b = sample_local_posterior(net, mse, data, **kw)
     np.testing.assert_array_equal(a.loss_trace, b.loss_trace)
@@ -132,11 +136,11 @@ def test_blocked_random_numbers_reproducible():
 
 
 def test_trace_independent_of_history_chunking(monkeypatch):
-    # the loss history is stacked every _HIST_CHUNK steps: chunk boundaries change nothing
+    # the loss history is stacked every HIST_CHUNK steps: chunk boundaries change nothing
     m, data = _quad((1.0, 2.0))
-    kw = dict(n_beta=20.0, gamma=1.0, step_size=1e-2, chains=2, seed=5, draws=50, burn_in=13, batch_size=8)
+    kw = dict(n_beta=20.0, gamma=1.0, step_size=1e-2, chains=2, seed=5, draws=50, burn_in=13, batch_size=8, compress=False)
     ref = sample_local_posterior(m, mse, data, **kw)
-    monkeypatch.setattr(samplers_mod, "_HIST_CHUNK", 7)
+    monkeypatch.setattr(state_mod, "HIST_CHUNK", 7)
     chunked = sample_local_posterior(m, mse, data, **kw)
     assert chunked.loss_trace.shape == (2, 50) and np.all(np.isfinite(chunked.loss_trace))
     np.testing.assert_array_equal(ref.loss_trace, chunked.loss_trace)
@@ -158,7 +162,7 @@ def test_mala_chain_is_exact_for_a_gaussian_posterior():
 
 def test_samplers_dispatch_and_flags():
     net, data = deep_linear_teacher_student((3, 2, 3), 1, 40, seed=0, init_scale=0.0)
-    kw = dict(n_beta=50.0, gamma=5.0, step_size=1e-3, chains=3, draws=10, burn_in=2, seed=0)
+    kw = dict(n_beta=50.0, gamma=5.0, step_size=1e-3, chains=3, draws=10, burn_in=2, seed=0, compress=False)
     for sampler in ("sgld", "rmsprop", "mala"):
         run = sample_local_posterior(net, mse, data, sampler=sampler, **kw)
         assert run.loss_trace.shape == (3, 10) and run.extra["sampler"] == sampler
@@ -171,7 +175,7 @@ def test_samplers_dispatch_and_flags():
 def test_per_chain_step_sizes_equal_separate_runs(sampler):
     # chain c with its own step is the chain c of a run where every chain has that step (same noise rows)
     net, data = deep_linear_teacher_student((3, 2, 3), 1, 30, seed=0, init_scale=0.0)
-    kw = dict(n_beta=[40.0, 80.0], gamma=2.0, chains=2, draws=40, burn_in=3, seed=9, sampler=sampler, diag_every=4)
+    kw = dict(n_beta=[40.0, 80.0], gamma=2.0, chains=2, draws=40, burn_in=3, seed=9, sampler=sampler, diag_every=4, compress=False)
     both = sample_local_posterior(net, mse, data, step_size=[2e-3, 5e-4], **kw)
     for c, eps in enumerate((2e-3, 5e-4)):
         one = sample_local_posterior(net, mse, data, step_size=eps, **kw)
@@ -200,7 +204,7 @@ def test_normal_crossing_hand_pullback_equals_autograd(powers):
         (gc,) = torch.autograd.grad(Lc, wc)
         torch.testing.assert_close(grad[c], gc, rtol=1e-12, atol=1e-14)
         torch.testing.assert_close(L[c], Lc.detach(), rtol=1e-13, atol=0.0)
-    kw = dict(n_beta=50.0, gamma=1.0, step_size=3e-3, chains=8, draws=200, burn_in=0, seed=0)
+    kw = dict(n_beta=50.0, gamma=1.0, step_size=3e-3, chains=8, draws=200, burn_in=0, seed=0, compress=False)
     a = sample_local_posterior(m, mse, (X, Y), **kw)
     b = sample_local_posterior(m, mse, (X, Y), model_vjp=False, **kw)
     assert a.extra["oracle"] == "hand-written pullback" and b.extra["oracle"] != a.extra["oracle"]

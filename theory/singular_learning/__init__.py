@@ -6,7 +6,9 @@ Public API (re-exported from private modules):
   :func:`parameter_count` -- exact learning coefficients (``fractions.Fraction``);
 * :func:`normal_crossing_tempered_loss`, :func:`normal_crossing_llc` -- finite-:math:`n\\beta`
   values by quadrature;
-* :func:`wbic_beta`, :func:`sgld_quadratic_llc`, :func:`sgld_step_size_bias`.
+* :func:`wbic_beta`, :func:`sgld_quadratic_llc`, :func:`sgld_step_size_bias`;
+* :func:`quadratic_behaviour_degradation`, :func:`quadratic_degradation_rate` -- how a behaviour
+  with a quadratic loss degrades with temperature (natural degradation).
 
 References: Watanabe (2009); Aoyagi & Watanabe, Neural Networks 18 (2005);
 Aoyagi, Neural Networks 172 (2024); Lau et al., arXiv:2308.12108.
@@ -18,9 +20,11 @@ from theory.singular_learning import _derivations  # noqa: F401  (registers the 
 from theory.singular_learning._derivations import (
     deep_linear_derivation,
     normal_crossing_derivation,
+    quadratic_degradation_derivation,
     sgld_bias_derivation,
     wbic_derivation,
 )
+from theory.singular_learning._behaviour import quadratic_behaviour_degradation, quadratic_degradation_rate
 from theory.singular_learning._rlct import (
     parameter_count,
     rlct_deep_linear,
@@ -49,4 +53,7 @@ __all__ = [
     "deep_linear_derivation",
     "wbic_derivation",
     "sgld_bias_derivation",
+    "quadratic_degradation_derivation",
+    "quadratic_behaviour_degradation",
+    "quadratic_degradation_rate",
 ]

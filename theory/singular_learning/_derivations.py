@@ -11,6 +11,7 @@ __all__ = [
     "deep_linear_derivation",
     "wbic_derivation",
     "sgld_bias_derivation",
+    "quadratic_degradation_derivation",
 ]
 
 _WATANABE = "S. Watanabe, Algebraic Geometry and Statistical Learning Theory, Cambridge (2009)"
@@ -163,4 +164,55 @@ def sgld_bias_derivation() -> Derivation:
     d.step("From w_0 = w*, Var w_t = v (1 - rho^(2t)).", sp.Eq(sp.Symbol("Var(w_t)"), vs * (1 - rho ** (2 * t))))
     lam = sp.simplify((nb * h / 2 * vs).subs(A, nb * h + g))
     d.step("Expected estimate per direction (stationary); diverges at epsilon A = 4:", sp.Eq(sp.Symbol("E[lambda_hat]"), lam))
+    return d
+
+
+@register_derivation("singular_learning-quadratic-degradation")
+def quadratic_degradation_derivation() -> Derivation:
+    r"""How fast a behaviour whose loss is a quadratic form degrades on the tempered local posterior.
+
+    Returns
+    -------
+    Derivation
+        ``singular_learning-quadratic-degradation``: :math:`E[B - B^*] = \tfrac12\sum_i M_{ii}/A_i`,
+        :math:`A_i = n\beta h_i + \gamma`, and its low-temperature rate :math:`\tfrac{T}{2n}\mathrm{tr}(MH^{-1})`.
+
+    References
+    ----------
+    Watanabe (2009), sec. 1.4; Welling & Teh, ICML 2011; Brockwell & Davis (1991), sec. 3.3.
+    """
+    x, A, Mii, nb, h, g, T, n, eps = sp.symbols("x A M_ii n_beta h gamma T n epsilon", positive=True)
+    d = Derivation(
+        "singular_learning-quadratic-degradation",
+        "Natural degradation of a quadratic behaviour",
+        "On the localized tempered posterior of a loss that is quadratic near w*, a behaviour "
+        "B(w) = B* + (w - w*)^T M (w - w*)/2 (a sub-task loss at its own minimum) rises on average by "
+        "half the trace of M against the posterior covariance: linearly in the temperature at low "
+        "temperature, with slope tr(M H^-1)/(2n).",
+        assumptions=["L - L* = sum_i h_i x_i^2 / 2 in the eigenbasis of the Hessian H (x = w - w*)",
+                     "B - B* = x^T M x / 2 with M symmetric (any basis change is absorbed in M)",
+                     "isotropic localization gamma, so the posterior coordinates are independent"],
+        references=[_WATANABE + ", sec. 1.4 (regular models)", _LAU,
+                    "M. Welling, Y. W. Teh, Bayesian learning via stochastic gradient Langevin dynamics, ICML 2011"],
+    )
+    dens = sp.exp(-A * x**2 / 2)
+    var = sp.simplify(sp.integrate(x**2 * dens, (x, -sp.oo, sp.oo)) / sp.integrate(dens, (x, -sp.oo, sp.oo)))
+    d.step("Each coordinate of the posterior exp(-n beta L - gamma |x|^2/2) is Gaussian with A = n beta h + gamma:",
+           sp.Eq(sp.Symbol("E[x_i^2]"), var))
+    d.step("Coordinates are independent, so E[x_i x_j] = 0 for i != j and only the diagonal of M enters:",
+           sp.Eq(sp.Symbol("E[B - B^*]"), sp.Sum(Mii * var / 2, (sp.Symbol("i"), 1, sp.Symbol("d")))))
+    term = (Mii / (2 * A)).subs(A, nb * h + g)
+    d.step("Per direction, with A = n beta h + gamma:", sp.Eq(sp.Symbol("e_i"), term))
+    low = sp.limit(term.subs({g: 0, nb: n / T}) / T, T, 0)
+    d.step("At gamma = 0 and n beta = n / T the increase is linear in T; its slope per direction:",
+           sp.Eq(sp.Limit(sp.Symbol("e_i") / T, T, 0), low))
+    d.step("Summed: E[B - B^*] = T tr(M H^-1) / (2n) + O(gamma T^2); the loss itself (M = H) gives d T/(2n) = lambda T / n, "
+           "the degradation law of a regular model (lambda = d/2).")
+    v_sgld = sp.simplify(sp.solve(sp.Eq(sp.Symbol("v"), (1 - eps * A / 2) ** 2 * sp.Symbol("v") + eps), sp.Symbol("v"))[0])
+    d.step("Sampled by full-batch SGLD at step epsilon (the AR(1) law of singular_learning-sgld-bias), the variance is inflated:",
+           sp.Eq(sp.Symbol("v_i"), v_sgld))
+    d.step("and from x_0 = 0 the variance at step t is v_i (1 - (1 - epsilon A_i/2)^(2t)): the measured prediction averages "
+           "M_ii v_i (1 - rho_i^(2t)) / 2 over the steps at which B is evaluated.")
+    d.truncation = ("Exact for a quadratic loss and behaviour; for a network, the quadratic (Laplace) approximation holds "
+                    "at temperatures where the posterior stays inside the quadratic region of w* (regular directions).")
     return d

@@ -14,6 +14,7 @@ from validation.systems._mlp import MLP, activation_param, layer_laws
 from validation.systems._slt import (
     DeepLinearTeacherStudent,
     NormalCrossingSystem,
+    QuadraticBehaviourSystem,
     QuadraticSystem,
     TrainedStudent,
     networks_param,
@@ -22,4 +23,5 @@ from validation.systems._slt import (
 from validation.systems._summands import SUMMANDS, Summand, summand
 
 __all__ = ["MLP", "activation_param", "layer_laws", "LindbladModel", "Summand", "SUMMANDS", "summand", "DeepLinearTeacherStudent",
-           "NormalCrossingSystem", "QuadraticSystem", "TrainedStudent", "networks_param", "powers_list_param"]
+           "NormalCrossingSystem", "QuadraticBehaviourSystem", "QuadraticSystem", "TrainedStudent", "networks_param",
+           "powers_list_param"]

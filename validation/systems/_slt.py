@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 
 from numerics import validate as v
@@ -190,3 +191,69 @@ def powers_list_param(value: Any, name: str) -> tuple[tuple[int, ...], ...]:
 
 
 __all__ += ["networks_param", "powers_list_param"]
+
+
+@dataclass(frozen=True)
+class QuadraticBehaviourSystem:
+    r"""A quadratic loss :math:`\tfrac12\sum_i h_i w_i^2` and a behaviour :math:`\tfrac12 w^\top M w`, :math:`M = R\,\mathrm{diag}(m)R^\top`.
+
+    The loss is :class:`QuadraticSystem`'s (linear regression, minimum at 0); the behaviour is the
+    mean squared output of the same model on a second design whose Hessian is :math:`M`, rotated
+    by a fixed random orthogonal :math:`R` (seeded by ``rotation_seed``, not by the check's seed, so
+    that predict and measure see the same :math:`M`).  SGLD runs at the temperature-matched step
+    :math:`\epsilon_k = s/(n\beta_k h_{\max} + \gamma)` with the exact :math:`h_{\max} = \max_i h_i`.
+
+    Parameters
+    ----------
+    curvatures, behaviour_curvatures
+        :math:`h_i > 0` and :math:`m_i \ge 0`, of equal length.
+    rows
+        Rows of each design (>= the dimension); :math:`n\beta_k = \text{rows}/T_k`.
+    step_scale
+        :math:`s \in (0, 2)`.
+    rotation_seed
+        Seed of :math:`R`.
+    """
+
+    curvatures: tuple[float, ...]
+    behaviour_curvatures: tuple[float, ...]
+    rows: int
+    step_scale: float
+    rotation_seed: int = 7
+
+    def __post_init__(self) -> None:
+        h = v.reals(self.curvatures, "curvatures", minimum=0.0, open_min=True, min_length=1)
+        object.__setattr__(self, "curvatures", h)
+        object.__setattr__(self, "behaviour_curvatures", v.reals(self.behaviour_curvatures, "behaviour_curvatures",
+                                                                 minimum=0.0, length=len(h)))
+        object.__setattr__(self, "rows", v.integer(self.rows, "rows", minimum=len(h)))
+        object.__setattr__(self, "step_scale", v.real(self.step_scale, "step_scale", minimum=0.0, maximum=2.0,
+                                                      open_min=True, open_max=True))
+
+    def rotation(self) -> np.ndarray:
+        """:math:`R`, the Q factor of a seeded Gaussian matrix (Golub & Van Loan, sec. 5.2)."""
+        g = np.random.default_rng(self.rotation_seed)
+        Q, _ = np.linalg.qr(g.standard_normal((len(self.curvatures), len(self.curvatures))))
+        return Q
+
+    def behaviour_matrix(self) -> np.ndarray:
+        R = self.rotation()
+        return R @ np.diag(self.behaviour_curvatures) @ R.T
+
+    def steps(self, n_betas: Any, gamma: float) -> list[float]:
+        return [self.step_scale / (nb * max(self.curvatures) + gamma) for nb in n_betas]
+
+    def build(self, seed: int) -> tuple[QuadraticModel, tuple[torch.Tensor, torch.Tensor], Any]:
+        """The model at 0, the loss data, and the behaviour ``fn(model)``."""
+        model, data = QuadraticSystem(self.curvatures, self.rows).build(seed)
+        Xb, _ = quadratic_data(self.behaviour_curvatures, self.rows, seed=seed + 1)
+        Xb = Xb @ torch.as_tensor(self.rotation().T, dtype=Xb.dtype)  # Hessian R diag(m) R^T
+        zeros = torch.zeros(self.rows, 1, dtype=Xb.dtype)
+
+        def behaviour(m: torch.nn.Module) -> torch.Tensor:
+            return mse(m(Xb), zeros)
+
+        return model, data, behaviour
+
+
+__all__ += ["QuadraticBehaviourSystem"]

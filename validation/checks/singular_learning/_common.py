@@ -17,23 +17,35 @@ budget, with about 0.2% coming from non-quadratic terms no budget covered.
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from typing import Any, Mapping
 
 import numpy as np
 
 from numerics.estimate import Estimate
-from numerics.singular_learning import degradation_sweep, mse
+from numerics.singular_learning import degradation_sweep, estimate_llc, mse
 from validation.check import Prediction
 from validation.params import Param
 from validation.stats import Comparison, compare_point
 
-__all__ = ["t_point", "t_point_with_step_bias", "extrapolated_excess", "SAMPLING"]
+__all__ = ["t_point", "t_point_with_step_bias", "extrapolated_excess", "SAMPLING", "with_sampler_diagnostics", "quiet_llc"]
+
+
+#: The sampler diagnostics an estimate carries into its comparison's details (and so into the results records).
+SAMPLER_DIAGNOSTICS = ("r_hat", "ess", "step_size")
+
+
+def with_sampler_diagnostics(c: Comparison, est: Estimate) -> Comparison:
+    """``c`` with ``details["sampler"]``: the estimate's split R-hat, bulk ESS and step size (where it has them)."""
+    got = {k: est.diagnostics[k] for k in SAMPLER_DIAGNOSTICS if k in est.diagnostics}
+    return dataclasses.replace(c, details={**c.details, "sampler": got}) if got else c
 
 
 def t_point(pred: Prediction, est: Estimate, p: Mapping[str, Any], alpha: float) -> Comparison:
     """The prediction against the across-chain mean, Student t with the estimate's ``dof``."""
-    return compare_point(pred.value, est.value, est.stderr, truncation=pred.truncation, alpha=alpha,
-                         dof=est.diagnostics["dof"])
+    return with_sampler_diagnostics(compare_point(pred.value, est.value, est.stderr, truncation=pred.truncation, alpha=alpha,
+                                                  dof=est.diagnostics["dof"]), est)
 
 
 def t_point_with_step_bias(pred: Prediction, est: Estimate, p: Mapping[str, Any], alpha: float) -> Comparison:
@@ -43,8 +55,20 @@ def t_point_with_step_bias(pred: Prediction, est: Estimate, p: Mapping[str, Any]
     (after extrapolation: :meth:`validation.systems.DeepLinearTeacherStudent.extrapolated_bias`).
     """
     bias = np.asarray(est.diagnostics["step_size_bias"], dtype=float) * np.abs(np.asarray(pred.value, dtype=float))
-    return compare_point(pred.value, est.value, est.stderr, truncation=np.asarray(pred.truncation) + bias, alpha=alpha,
-                         dof=est.diagnostics["dof"])
+    return with_sampler_diagnostics(compare_point(pred.value, est.value, est.stderr, truncation=np.asarray(pred.truncation) + bias,
+                                                  alpha=alpha, dof=est.diagnostics["dof"]), est)
+
+
+def quiet_llc(*args: Any, **kwargs: Any) -> Estimate:
+    """:func:`numerics.singular_learning.estimate_llc` with its RuntimeWarnings kept in ``diagnostics["warnings"]`` only.
+
+    The checks judge their estimates with their own exact statistics (Student t over chains);
+    the estimator's convergence warnings (R-hat, ESS on deliberately short or transient runs,
+    whose predictions include the transient) are recorded, not raised.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return estimate_llc(*args, **kwargs)
 
 
 #: Declarations of the sampler parameters the checks share.
@@ -74,5 +98,6 @@ def extrapolated_excess(student: Any, n_betas: Any, p: Mapping[str, Any], seed: 
     if keep.sum() < 2:
         raise FloatingPointError("fewer than two complete replicates (chains diverged)")
     diag = {"excess_at_step": E[:K, keep].mean(1), "excess_at_double_step": E[K:, keep].mean(1),
-            "step_size": np.asarray(eps), "replicates": int(keep.sum())}
+            "step_size": np.asarray(eps), "replicates": int(keep.sum()),
+            "r_hat": float(np.nanmax(sw.diagnostics["r_hat"])), "ess": float(np.nanmin(sw.diagnostics["ess"]))}
     return X[:, keep], diag

@@ -99,7 +99,7 @@ def _predict(p: Mapping[str, Any]) -> Prediction:
 
 def _measure(p: Mapping[str, Any], seed: int) -> Estimate:
     t0 = time.perf_counter()
-    vals, ses, dof, bias, plain = [], [], [], [], []
+    vals, ses, dof, bias, plain, rhat, ess, steps = [], [], [], [], [], [], [], []
     for i, system in enumerate(_systems(p)):
         X, d = extrapolated_excess(system.build(seed + 31 * i), [p["n_beta"]], p, seed + 17 * i)
         r = p["n_beta"] * X[0]  # the extrapolated LLC of each replicate
@@ -108,8 +108,12 @@ def _measure(p: Mapping[str, Any], seed: int) -> Estimate:
         dof.append(r.size - 1)
         bias.append(system.extrapolated_bias)
         plain.append(p["n_beta"] * d["excess_at_step"][0])
+        rhat.append(d["r_hat"])
+        ess.append(d["ess"])
+        steps.append(float(d["step_size"][0]))
     return Estimate(np.asarray(vals), np.asarray(ses), p["chains"], seed, time.perf_counter() - t0, "across-replicates",
-                    {"dof": np.asarray(dof), "step_size_bias": np.asarray(bias), "llc_at_step": np.asarray(plain)})
+                    {"dof": np.asarray(dof), "step_size_bias": np.asarray(bias), "llc_at_step": np.asarray(plain),
+                     "r_hat": rhat, "ess": ess, "step_size": steps})
 
 
 def _scaled(factor: float) -> Any:

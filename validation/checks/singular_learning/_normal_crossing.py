@@ -31,10 +31,10 @@ from typing import Any, Mapping
 import numpy as np
 
 from numerics.estimate import Estimate
-from numerics.singular_learning import estimate_llc, mse
+from numerics.singular_learning import mse
 from theory.singular_learning import normal_crossing_llc, rlct_normal_crossing
 from validation.check import Check, Display, Prediction, Twin, register_check
-from validation.checks.singular_learning._common import SAMPLING, t_point
+from validation.checks.singular_learning._common import SAMPLING, quiet_llc, t_point
 from validation.params import Param
 from validation.systems import NormalCrossingSystem, powers_list_param
 
@@ -59,17 +59,19 @@ def _predict(p: Mapping[str, Any]) -> Prediction:
 
 def _measure(p: Mapping[str, Any], seed: int) -> Estimate:
     t0 = time.perf_counter()
-    vals, ses, dof, acc = [], [], [], []
+    vals, ses, dof, acc, rhat, ess = [], [], [], [], [], []
     for i, system in enumerate(_systems(p)):
         model, data = system.build(seed)
-        e = estimate_llc(model, mse, data, n_beta=p["n_beta"], gamma=p["gamma"], step_size=p["step_size"], chains=p["chains"],
-                         draws=p["draws"], burn_in=p["burn_in"], seed=seed + 7919 * i, sampler="mala", bias_diagnostic=False)
+        e = quiet_llc(model, mse, data, n_beta=p["n_beta"], gamma=p["gamma"], step_size=p["step_size"], chains=p["chains"],
+                      draws=p["draws"], burn_in=p["burn_in"], seed=seed + 7919 * i, sampler="mala", bias_diagnostic=False)
         vals.append(e.value)
-        ses.append(e.stderr)
+        ses.append(e.diagnostics["stderr_across_chains"])  # exact small-sample statistics: t over chains
         dof.append(e.diagnostics["dof"])
         acc.append(float(np.mean(e.diagnostics["acceptance_rate"])))
+        rhat.append(e.diagnostics["r_hat"])
+        ess.append(e.diagnostics["ess"])
     return Estimate(np.asarray(vals), np.asarray(ses), p["chains"], seed, time.perf_counter() - t0, "across-chains",
-                    {"dof": np.asarray(dof), "acceptance_rate": acc})
+                    {"dof": np.asarray(dof), "acceptance_rate": acc, "r_hat": rhat, "ess": ess, "step_size": p["step_size"]})
 
 
 def _scaled(factor: float) -> Any:

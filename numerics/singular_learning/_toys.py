@@ -1,0 +1,161 @@
+r"""Two toy models people study with singular learning theory: superposition and modular addition.
+
+* :class:`ToyModelOfSuperposition` -- :math:`n` sparse features through :math:`m < n` hidden
+  dimensions and back, :math:`f(x) = \mathrm{ReLU}(W^\top W x + b)` (Elhage et al., *Toy Models of
+  Superposition*, Transformer Circuits Thread 2022), with :func:`tms_data` (each feature
+  :math:`U[0, 1]` with probability :math:`1 - S`, else 0; targets = inputs) and :func:`tms_kgon`
+  (the first :math:`k` columns of :math:`W` on a regular :math:`k`-gon: the critical points of
+  Chen, Lau, Mendel, Wei & Murfet, arXiv:2310.06301, for :math:`m = 2`);
+* :func:`modular_addition_mlp` / :func:`modular_addition_data` -- the grokking setting
+  :math:`(a + b) \bmod p` (Power et al., arXiv:2201.02177; Nanda et al., arXiv:2301.05217) as a one-hidden-layer
+  ReLU MLP on the concatenated one-hot codes of :math:`a` and :math:`b`, trained with
+  :func:`train_classifier` (full-batch AdamW) in seconds on a CPU.
+
+Private module of :mod:`numerics.singular_learning`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from numerics import validate as v
+from numerics.singular_learning._torch import float_dtype
+
+__all__ = ["ToyModelOfSuperposition", "tms_data", "tms_kgon", "modular_addition_mlp", "modular_addition_data",
+           "train_classifier"]
+
+
+class ToyModelOfSuperposition(torch.nn.Module):
+    r"""The ReLU-output toy model :math:`f(x) = \mathrm{ReLU}(W^\top W x + b)`, :math:`W \in \mathbb R^{m\times n}`.
+
+    Parameters
+    ----------
+    n_features, n_hidden
+        :math:`n \ge 1` features and :math:`m \ge 1` hidden dimensions.
+    seed
+        Seed of the initial weights (Gaussian, standard deviation 0.1; biases 0).
+    dtype
+        Floating type.
+
+    References
+    ----------
+    Elhage et al., Toy Models of Superposition (2022); Chen et al., arXiv:2310.06301, sec. 2.
+    """
+
+    def __init__(self, n_features: int, n_hidden: int, *, seed: int = 0, dtype: Any = torch.float64) -> None:
+        super().__init__()
+        n = v.integer(n_features, "n_features", minimum=1)
+        m = v.integer(n_hidden, "n_hidden", minimum=1)
+        g = torch.Generator().manual_seed(v.seed(seed))
+        dt = float_dtype(dtype, "dtype")
+        self.W = torch.nn.Parameter(0.1 * torch.randn(m, n, generator=g, dtype=dt))
+        self.b = torch.nn.Parameter(torch.zeros(n, dtype=dt))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """:math:`\\mathrm{ReLU}(x W^\\top W + b)` for rows ``x`` ``(rows, n)``."""
+        return torch.relu(x @ self.W.T @ self.W + self.b)
+
+
+def tms_data(n_features: int, rows: int, *, sparsity: float, seed: int, dtype: Any = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Sparse inputs: feature :math:`i` is :math:`U[0,1]` with probability :math:`1 - S`, else 0; targets = inputs.
+
+    Returns
+    -------
+    (X, X)
+        Two references to one ``(rows, n_features)`` tensor (the autoencoding target).
+    """
+    n = v.integer(n_features, "n_features", minimum=1)
+    r = v.integer(rows, "rows", minimum=1)
+    S = v.real(sparsity, "sparsity", minimum=0.0, maximum=1.0, open_max=True)
+    g = torch.Generator().manual_seed(v.seed(seed))
+    dt = float_dtype(dtype, "dtype")
+    X = torch.rand(r, n, generator=g, dtype=dt) * (torch.rand(r, n, generator=g, dtype=dt) >= S)
+    return X, X
+
+
+def tms_kgon(k: int, n_features: int, *, radius: float = 1.0, bias: float = 0.0, dtype: Any = torch.float64) -> ToyModelOfSuperposition:
+    r"""A two-hidden-dimension model whose first ``k`` columns form a regular ``k``-gon, the rest zero.
+
+    :math:`W_{:,j} = r(\cos 2\pi j/k, \sin 2\pi j/k)` for :math:`j < k`, :math:`W_{:,j} = 0` otherwise,
+    :math:`b_j` = ``bias`` for every feature (Chen et al., arXiv:2310.06301, sec. 4: with the radius
+    and biases at their optimal values these are critical points of the loss).  Train it
+    (:func:`~numerics.singular_learning.train_to_minimum`) to reach the nearby critical point.
+
+    Raises
+    ------
+    ValueError
+        ``k`` not in ``1 .. n_features``.
+    """
+    n = v.integer(n_features, "n_features", minimum=1)
+    k = v.integer(k, "k", minimum=1, maximum=n)
+    r = v.real(radius, "radius", minimum=0.0)
+    b0 = v.real(bias, "bias")
+    model = ToyModelOfSuperposition(n, 2, dtype=dtype)
+    with torch.no_grad():
+        model.W.zero_()
+        for j in range(k):
+            model.W[0, j] = r * math.cos(2 * math.pi * j / k)
+            model.W[1, j] = r * math.sin(2 * math.pi * j / k)
+        model.b.fill_(b0)
+    return model
+
+
+def modular_addition_mlp(p: int, width: int, *, seed: int = 0, dtype: Any = torch.float32) -> torch.nn.Sequential:
+    r"""``Sequential(Linear(2p, width), ReLU(), Linear(width, p))``: logits of :math:`(a + b) \bmod p` from one-hot ``[e_a, e_b]``."""
+    p = v.integer(p, "p", minimum=2)
+    width = v.integer(width, "width", minimum=1)
+    dt = float_dtype(dtype, "dtype")
+    torch.manual_seed(v.seed(seed))
+    return torch.nn.Sequential(torch.nn.Linear(2 * p, width), torch.nn.ReLU(), torch.nn.Linear(width, p)).to(dt)
+
+
+def modular_addition_data(p: int, *, train_fraction: float = 0.5, seed: int = 0, dtype: Any = torch.float32) -> tuple[
+        tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+    r"""All :math:`p^2` pairs :math:`(a, b)`, split at random into train and held-out sets.
+
+    Returns
+    -------
+    ((X_train, y_train), (X_test, y_test))
+        ``X`` rows are ``[e_a, e_b]`` (``2p`` columns), ``y`` the class :math:`(a + b) \bmod p` (``long``).
+    """
+    p = v.integer(p, "p", minimum=2)
+    f = v.real(train_fraction, "train_fraction", minimum=0.0, maximum=1.0, open_min=True, open_max=True)
+    dt = float_dtype(dtype, "dtype")
+    a, b = torch.meshgrid(torch.arange(p), torch.arange(p), indexing="ij")
+    a, b = a.reshape(-1), b.reshape(-1)
+    X = torch.cat([torch.nn.functional.one_hot(a, p), torch.nn.functional.one_hot(b, p)], 1).to(dt)
+    y = (a + b) % p
+    perm = torch.randperm(p * p, generator=torch.Generator().manual_seed(v.seed(seed)))
+    m = max(1, min(p * p - 1, round(f * p * p)))
+    tr, te = perm[:m], perm[m:]
+    return (X[tr], y[tr]), (X[te], y[te])
+
+
+def train_classifier(model: torch.nn.Module, data: tuple[torch.Tensor, torch.Tensor], *, steps: int = 2000, lr: float = 3e-3,
+                     weight_decay: float = 1e-3, seed: int = 0) -> tuple[torch.nn.Module, float]:
+    r"""Full-batch AdamW (Loshchilov & Hutter, ICLR 2019) on the mean cross-entropy; trains ``model`` in place.
+
+    Returns
+    -------
+    (model, loss)
+        The model and its final training loss.
+    """
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {v.describe(model)}")
+    steps = v.integer(steps, "steps", minimum=1)
+    lr = v.real(lr, "lr", minimum=0.0, open_min=True)
+    weight_decay = v.real(weight_decay, "weight_decay", minimum=0.0)
+    torch.manual_seed(v.seed(seed))
+    X, y = data
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    ce = torch.nn.CrossEntropyLoss()
+    loss = torch.zeros(())
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = ce(model(X), y)
+        loss.backward()
+        opt.step()
+    return model, float(loss.detach())
