@@ -16,6 +16,7 @@ from validation.systems._slt import (
     NormalCrossingSystem,
     QuadraticBehaviourSystem,
     QuadraticSystem,
+    TmsKgonSystem,
     TrainedStudent,
     networks_param,
     powers_list_param,
@@ -23,5 +24,5 @@ from validation.systems._slt import (
 from validation.systems._summands import SUMMANDS, Summand, summand
 
 __all__ = ["MLP", "activation_param", "layer_laws", "LindbladModel", "Summand", "SUMMANDS", "summand", "DeepLinearTeacherStudent",
-           "NormalCrossingSystem", "QuadraticBehaviourSystem", "QuadraticSystem", "TrainedStudent", "networks_param",
+           "NormalCrossingSystem", "QuadraticBehaviourSystem", "QuadraticSystem", "TmsKgonSystem", "TrainedStudent", "networks_param",
            "powers_list_param"]
