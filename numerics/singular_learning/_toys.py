@@ -55,12 +55,36 @@ class ToyModelOfSuperposition(torch.nn.Module):
         self.b = torch.nn.Parameter(torch.zeros(n, dtype=dt))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """:math:`\\mathrm{ReLU}(x W^\\top W + b)` for rows ``x`` ``(rows, n)``."""
+        """:math:`\\mathrm{ReLU}(x W^\\top W + b)` for rows ``x`` ``(rows, n)``.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Inputs, shape ``(rows, n_features)``, in the model's dtype.
+
+        Returns
+        -------
+        torch.Tensor
+            The reconstructions, shape ``(rows, n_features)``, each entry >= 0.
+        """
         return torch.relu(x @ self.W.T @ self.W + self.b)
 
 
 def tms_data(n_features: int, rows: int, *, sparsity: float, seed: int, dtype: Any = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
     r"""Sparse inputs: feature :math:`i` is :math:`U[0,1]` with probability :math:`1 - S`, else 0; targets = inputs.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of features :math:`n` (>= 1), the columns.
+    rows : int
+        Number of samples (>= 1).
+    sparsity : float
+        :math:`S \in [0, 1)`: the probability that a feature is 0 in a row, independently per entry.
+    seed : int
+        Seed of the draws (a non-negative integer below ``2**63``).
+    dtype : torch.dtype, default torch.float64
+        Floating type of the tensor.
 
     Returns
     -------
@@ -84,6 +108,24 @@ def tms_kgon(k: int, n_features: int, *, radius: float = 1.0, bias: float = 0.0,
     and biases at their optimal values these are critical points of the loss).  Train it
     (:func:`~numerics.singular_learning.train_to_minimum`) to reach the nearby critical point.
 
+    Parameters
+    ----------
+    k : int
+        Number of vertices, :math:`1 \le k \le` ``n_features``.
+    n_features : int
+        Number of features :math:`n` (>= 1), the columns of :math:`W`.
+    radius : float, default 1.0
+        Distance :math:`r \ge 0` of each vertex from the origin.
+    bias : float, default 0.0
+        The value of every bias :math:`b_j`.
+    dtype : torch.dtype, default torch.float64
+        Floating type of the parameters.
+
+    Returns
+    -------
+    ToyModelOfSuperposition
+        A new model with ``n_hidden = 2`` and the parameters above.
+
     Raises
     ------
     ValueError
@@ -104,7 +146,24 @@ def tms_kgon(k: int, n_features: int, *, radius: float = 1.0, bias: float = 0.0,
 
 
 def modular_addition_mlp(p: int, width: int, *, seed: int = 0, dtype: Any = torch.float32) -> torch.nn.Sequential:
-    r"""``Sequential(Linear(2p, width), ReLU(), Linear(width, p))``: logits of :math:`(a + b) \bmod p` from one-hot ``[e_a, e_b]``."""
+    r"""``Sequential(Linear(2p, width), ReLU(), Linear(width, p))``: logits of :math:`(a + b) \bmod p` from one-hot ``[e_a, e_b]``.
+
+    Parameters
+    ----------
+    p : int
+        The modulus (>= 2): ``2p`` inputs and ``p`` output logits.
+    width : int
+        Number of hidden ReLU units (>= 1).
+    seed : int, default 0
+        Seed of torch's default initialisation (it seeds torch's global generator).
+    dtype : torch.dtype, default torch.float32
+        Floating type of the parameters.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        The untrained network (torch's default ``Linear`` initialisation).
+    """
     p = v.integer(p, "p", minimum=2)
     width = v.integer(width, "width", minimum=1)
     dt = float_dtype(dtype, "dtype")
@@ -115,6 +174,18 @@ def modular_addition_mlp(p: int, width: int, *, seed: int = 0, dtype: Any = torc
 def modular_addition_data(p: int, *, train_fraction: float = 0.5, seed: int = 0, dtype: Any = torch.float32) -> tuple[
         tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
     r"""All :math:`p^2` pairs :math:`(a, b)`, split at random into train and held-out sets.
+
+    Parameters
+    ----------
+    p : int
+        The modulus (>= 2).
+    train_fraction : float, default 0.5
+        Fraction of the :math:`p^2` pairs in the training set, in ``(0, 1)``; rounded, and both sets keep
+        at least one pair.
+    seed : int, default 0
+        Seed of the random split.
+    dtype : torch.dtype, default torch.float32
+        Floating type of the one-hot inputs.
 
     Returns
     -------
@@ -137,6 +208,21 @@ def modular_addition_data(p: int, *, train_fraction: float = 0.5, seed: int = 0,
 def train_classifier(model: torch.nn.Module, data: tuple[torch.Tensor, torch.Tensor], *, steps: int = 2000, lr: float = 3e-3,
                      weight_decay: float = 1e-3, seed: int = 0) -> tuple[torch.nn.Module, float]:
     r"""Full-batch AdamW (Loshchilov & Hutter, ICLR 2019) on the mean cross-entropy; trains ``model`` in place.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A classifier mapping ``X`` to logits ``(rows, classes)``, e.g. :func:`modular_addition_mlp`.
+    data : tuple of torch.Tensor
+        ``(X, y)``: inputs and integer class labels (``long``, shape ``(rows,)``).
+    steps : int, default 2000
+        Number of AdamW steps (>= 1).
+    lr : float, default 3e-3
+        Learning rate (> 0).
+    weight_decay : float, default 1e-3
+        AdamW's decoupled weight decay (>= 0).
+    seed : int, default 0
+        Seed of torch's global generator, set before training.
 
     Returns
     -------
