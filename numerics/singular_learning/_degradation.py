@@ -45,26 +45,31 @@ _BOOT = 4000
 class DegradationResult:
     """What :func:`degradation_experiment` returns.
 
-    Attributes
+    Parameters
     ----------
-    temperatures, n_beta, step_size
-        The ladder :math:`T_k`, :math:`n\\beta_k = n/T_k` and the step at each temperature.
-    baseline
+    temperatures : numpy.ndarray
+        Shape ``(K,)``: the ladder :math:`T_1 < \\dots < T_K`.
+    n_beta : numpy.ndarray
+        Shape ``(K,)``: :math:`n\\beta_k = n/T_k` (:math:`n` rows of data).
+    step_size : numpy.ndarray
+        Shape ``(K,)``: the SGLD step at each temperature.
+    baseline : dict of str to float
         Each behaviour at :math:`w^*`.
-    curves
+    curves : dict of str to Estimate
         Per behaviour an :class:`~numerics.estimate.Estimate` of :math:`\\Delta B(T_k)` (value and
-        across-chain standard error per temperature; ``diagnostics``: ``dof``, ``per_chain``
-        ``(K, chains)``, ``axis`` = temperatures).
-    characteristic
+        across-chain standard error per temperature, shape ``(K,)``; ``diagnostics``: ``dof``, ``per_chain``
+        ``(K, chains)`` with diverged chains NaN, ``axis`` = temperatures, ``baseline``).
+    characteristic : dict of str to tuple of float
         Per behaviour ``(T*, low, high)``: where :math:`\\Delta B` first reaches ``threshold`` of its
-        value at the top of the ladder, and a 95% interval (``inf`` when not reached in the ladder).
-    threshold
-        The fraction used.
-    llc
-        :math:`n\\beta_k(E[L_n] - L_n(w^*))` per temperature (the loss's own degradation, as an LLC).
-    diagnostics
+        value at the top of the ladder, and a 95% interval (``inf`` when not reached in the ladder);
+        see :func:`characteristic_temperature`.
+    threshold : float
+        The fraction used, in (0, 1).
+    llc : numpy.ndarray
+        Shape ``(K,)``: :math:`n\\beta_k(E[L_n] - L_n(w^*))` per temperature (the loss's own degradation, as an LLC).
+    diagnostics : dict, optional
         ``r_hat`` and ``ess`` per temperature, ``route``, ``hessian_max``, ``warnings``, ``evaluation``
-        (``"vmap"`` or ``"loop"`` per behaviour).
+        (``"vmap"`` or ``"loop"`` per behaviour), ``snapshots`` (per chain) and ``diverged_chains``.
     """
 
     temperatures: np.ndarray
@@ -79,7 +84,20 @@ class DegradationResult:
 
     def plot(self, path: str | None = None, title: str | None = None) -> Any:
         """All behaviours against temperature on one figure: :math:`\\Delta B/\\Delta B(T_{\\max})` with 1-sigma bars,
-        the threshold and each characteristic temperature with its interval.  Saves a PNG when ``path`` is given."""
+        the threshold and each characteristic temperature with its interval.  Saves a PNG when ``path`` is given.
+
+        Parameters
+        ----------
+        path : str, optional
+            File to save the figure to (PNG, 110 dpi); the figure is then closed.  ``None``: not saved.
+        title : str, optional
+            The figure's title; ``None``: a default one.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure (log-scaled temperature axis, one curve per behaviour).
+        """
         import matplotlib
 
         matplotlib.use("Agg")
@@ -116,6 +134,27 @@ def characteristic_temperature(temperatures: np.ndarray, mean: np.ndarray, stder
     :math:`\bar x_k + s_k t_{\nu}` (Student t, :math:`\nu` = chains - 1), the crossing recomputed, and
     the 2.5% and 97.5% quantiles taken (``inf`` for replicas that never cross; Efron & Tibshirani,
     *An Introduction to the Bootstrap*, 1993, ch. 6).
+
+    Parameters
+    ----------
+    temperatures : numpy.ndarray
+        Shape ``(K,)``: the ladder :math:`T_1 < \dots < T_K`, positive.
+    mean : numpy.ndarray
+        Shape ``(K,)``: the degradation :math:`\Delta B(T_k)` at each temperature.
+    stderr : numpy.ndarray
+        Shape ``(K,)``: its standard error at each temperature.
+    dof : int
+        Degrees of freedom :math:`\nu` of the Student t draws (chains - 1; values below 1 are taken as 1).
+    threshold : float
+        The fraction of :math:`\Delta B(T_K)` to reach, in (0, 1).
+    seed : int, default 0
+        Seed of the bootstrap's generator.
+
+    Returns
+    -------
+    tuple of float
+        ``(T*, low, high)``: the crossing temperature (:math:`T_1` when already reached there, ``inf`` when never
+        reached or when :math:`\Delta B(T_K) = 0`) and the bounds of its 95% interval (possibly ``inf``).
     """
     T = np.log(np.asarray(temperatures, float))
 

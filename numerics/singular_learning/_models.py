@@ -135,7 +135,18 @@ class DeepLinearNetwork(torch.nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """:math:`x W_1^\\top \\cdots W_L^\\top` for rows ``x`` of shape ``(n, input)``."""
+        """:math:`x W_1^\\top \\cdots W_L^\\top` for rows ``x`` of shape ``(n, input)``.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Inputs, shape ``(n, input)`` (any leading dimensions), in the weights' dtype and device.
+
+        Returns
+        -------
+        torch.Tensor
+            The outputs, shape ``(n, output)`` (``x``'s leading dimensions kept).
+        """
         for W in self.weights:
             x = x @ W.T
         return x
@@ -166,6 +177,19 @@ class DeepLinearNetwork(torch.nn.Module):
         (or ``(B, input)``, shared).  Returns ``(C, B, output)``.  Activations are kept
         feature-major, ``(C, features, B)``, so each layer is ``bmm(W, h)`` with the batch as the
         long dimension (4-5x faster on CPU for small widths than ``bmm(h, W^T)``).
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            Shape ``(C, d)``: ``C`` flattened parameter vectors, ``W_1, ..., W_L`` each row-major, in
+            ``named_parameters`` order (``d`` the number of weights).
+        x : torch.Tensor
+            Inputs, shape ``(C, B, input)`` (one batch per vector) or ``(B, input)`` (shared).
+
+        Returns
+        -------
+        torch.Tensor
+            Shape ``(C, B, output)``: the outputs of each parameter vector.
         """
         h = (x if x.dim() == 3 else x.expand(w.shape[0], *x.shape)).transpose(1, 2)
         for W in self._stacked_weights(w)[0]:
@@ -180,6 +204,21 @@ class DeepLinearNetwork(torch.nn.Module):
         :math:`h_k = W_k h_{k-1}` and :math:`g_L = g^\top`: :math:`\partial L/\partial W_k = g_k h_{k-1}^\top`,
         :math:`g_{k-1} = W_k^\top g_k` (the reverse-mode chain rule; Griewank & Walther,
         *Evaluating Derivatives*, 2008, ch. 3).  ``2L - 1`` bmm calls and one cat.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            Shape ``(C, d)``: ``C`` flattened parameter vectors, as for :meth:`forward_stacked`.
+        x : torch.Tensor
+            Inputs, shape ``(C, B, input)`` or ``(B, input)`` (shared).
+
+        Returns
+        -------
+        pred : torch.Tensor
+            Shape ``(C, B, output)``, as :meth:`forward_stacked` returns it.
+        pullback : callable
+            ``pullback(g)`` with ``g`` :math:`= \partial L/\partial\,\mathrm{pred}`, shape ``(C, B, output)``,
+            returns :math:`\partial L/\partial w`, shape ``(C, d)`` (a new tensor).
         """
         C = w.shape[0]
         Ws, WTs = self._stacked_weights(w)
@@ -240,7 +279,18 @@ class NormalCrossingModel(torch.nn.Module):
         self.w = torch.nn.Parameter(torch.zeros(len(ks), dtype=dt, device=device))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        r""":math:`x \prod_j w_j^{k_j}`."""
+        r""":math:`x \prod_j w_j^{k_j}`.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Inputs, any shape (``(n, 1)`` for :func:`mse` against targets ``(n, 1)``).
+
+        Returns
+        -------
+        torch.Tensor
+            ``x`` times the monomial :math:`\prod_j w_j^{k_j}`, same shape as ``x``.
+        """
         return x * torch.prod(self.w ** self._k.to(self.w.device))
 
     def _monomials(self, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -257,11 +307,40 @@ class NormalCrossingModel(torch.nn.Module):
         return P, torch.stack(cols, 1)
 
     def forward_stacked(self, w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """Batched forward for ``C`` parameter vectors ``w`` ``(C, d)``; ``x`` ``(C, B, 1)`` or ``(B, 1)``."""
+        """Batched forward for ``C`` parameter vectors at once.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            Shape ``(C, d)``: ``C`` parameter vectors :math:`(w_1, \\dots, w_d)`, ``d = len(powers)``.
+        x : torch.Tensor
+            Inputs, shape ``(C, B, 1)`` (one batch per vector) or ``(B, 1)`` (shared).
+
+        Returns
+        -------
+        torch.Tensor
+            Shape ``(C, B, 1)`` (``(B, 1)`` inputs broadcast): each vector's outputs.
+        """
         return x * self._monomials(w)[0][:, None, None]
 
     def forward_stacked_vjp(self, w: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, Callable[[torch.Tensor], torch.Tensor]]:
-        r""":meth:`forward_stacked` and its pullback by hand: :math:`\partial L/\partial w_j = (\sum_b g_b x_b)\,\partial P/\partial w_j`."""
+        r""":meth:`forward_stacked` and its pullback by hand: :math:`\partial L/\partial w_j = (\sum_b g_b x_b)\,\partial P/\partial w_j`.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            Shape ``(C, d)``: ``C`` parameter vectors, as for :meth:`forward_stacked`.
+        x : torch.Tensor
+            Inputs, shape ``(C, B, 1)`` or ``(B, 1)`` (shared).
+
+        Returns
+        -------
+        pred : torch.Tensor
+            Shape ``(C, B, 1)``, as :meth:`forward_stacked` returns it.
+        pullback : callable
+            ``pullback(g)`` with ``g`` :math:`= \partial L/\partial\,\mathrm{pred}`, shape ``(C, B, 1)``, returns
+            :math:`\partial L/\partial w`, shape ``(C, d)``.
+        """
         P, dP = self._monomials(w)
         x3 = x if x.dim() == 3 else x.expand(w.shape[0], *x.shape)
 
@@ -296,5 +375,16 @@ class QuadraticModel(torch.nn.Module):
         self.w = torch.nn.Parameter(torch.zeros(d, 1, dtype=float_dtype(dtype, "dtype"), device=device))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """:math:`x w`."""
+        """:math:`x w`.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Inputs, shape ``(n, dim)``, in the parameters' dtype and device.
+
+        Returns
+        -------
+        torch.Tensor
+            The predictions, shape ``(n, 1)``.
+        """
         return x @ self.w

@@ -50,28 +50,30 @@ SAMPLERS = ("sgld", "rmsprop", "mala")
 class SamplerRun:
     """Raw output of :func:`sample_local_posterior` (numpy arrays, one row per chain).
 
-    Attributes
+    Parameters
     ----------
-    loss_trace
-        ``(chains, draws)`` loss at the draws (the minibatch loss for minibatch SGLD).
-    init_loss
+    loss_trace : numpy.ndarray
+        ``(chains, draws)`` float64 loss at the draws (the minibatch loss for minibatch SGLD).
+    init_loss : float
         Full-batch :math:`L_n(w^*)`.
-    n_beta
+    n_beta : numpy.ndarray
         ``(chains,)`` :math:`n\\beta` per chain.
-    diverged
-        ``(chains,)`` loss or parameters non-finite, or the excess loss above
+    diverged : numpy.ndarray
+        ``(chains,)`` bool: loss or parameters non-finite, or the excess loss above
         :math:`10^3 d/(2n\\beta)` (a thousand times the largest stationary excess, :math:`\\lambda \\le d/2`).
-    descended
-        ``(chains,)`` the mean excess loss over the draws below :math:`-10^3 d/(2n\\beta)`: the
+    descended : numpy.ndarray, optional
+        ``(chains,)`` bool: the mean excess loss over the draws below :math:`-10^3 d/(2n\\beta)`: the
         chain fell far below :math:`L_n(w^*)`, so :math:`w^*` is not a local minimum.
-    moved
-        ``(chains,)`` the parameters left :math:`w^*` (a MALA chain that never accepted did not).
-    acceptance
+    moved : numpy.ndarray, optional
+        ``(chains,)`` bool: the parameters left :math:`w^*` (a MALA chain that never accepted did not).
+    acceptance : numpy.ndarray
         ``(chains,)`` mean Metropolis-Hastings acceptance probability (NaN if not computed).
-    seconds
-        Wall time.
-    extra
-        ``grad_norm`` (:math:`|\\nabla L_n(w^*)|`), ``oracle`` (the gradient route), ``sampler``.
+    seconds : float, default 0.0
+        Wall time, in seconds.
+    extra : dict, optional
+        ``grad_norm`` (:math:`|\\nabla L_n(w^*)|`), ``oracle`` (the gradient route), ``sampler``,
+        ``loss_offset``, ``batch_size``, ``rows``, ``d``, ``problem``; with ``track_distance``
+        ``distance_trace`` and ``distance_draws``; with ``snapshot_every`` ``samples``.
     """
 
     loss_trace: np.ndarray
@@ -262,6 +264,10 @@ def sample_local_posterior(
     sampler
         ``"sgld"`` (Welling & Teh 2011), ``"rmsprop"`` (Li et al. 2016, with ``rmsprop_alpha`` and
         ``rmsprop_eps``) or ``"mala"`` (Roberts & Tweedie 1996).
+    rmsprop_alpha : float, default 0.99
+        RMSProp's decay :math:`\alpha \in [0, 1)` of the running mean :math:`V` of squared gradients.
+    rmsprop_eps : float, default 1e-5
+        RMSProp's :math:`\delta > 0` in the preconditioner :math:`G = 1/(\sqrt V + \delta)`.
     diag_every
         For SGLD/RMSProp, the MALA acceptance probability of the step is computed every
         ``diag_every`` steps as a discretisation diagnostic (about +30% time at 10 on small

@@ -55,7 +55,18 @@ class ToyModelOfSuperposition(torch.nn.Module):
         self.b = torch.nn.Parameter(torch.zeros(n, dtype=dt))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """:math:`\\mathrm{ReLU}(x W^\\top W + b)` for rows ``x`` ``(rows, n)``."""
+        """:math:`\\mathrm{ReLU}(x W^\\top W + b)` for rows ``x`` ``(rows, n)``.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Inputs, shape ``(rows, n_features)``, in the model's dtype.
+
+        Returns
+        -------
+        torch.Tensor
+            The reconstructions, shape ``(rows, n_features)``, each entry >= 0.
+        """
         return torch.relu(x @ (self.W.T @ self.W) + self.b)
 
     def _stacked(self, w: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -67,7 +78,20 @@ class ToyModelOfSuperposition(torch.nn.Module):
         return W, x3, torch.baddbmm(w[:, m * n:].unsqueeze(1), x3, torch.bmm(W.transpose(1, 2), W))
 
     def forward_stacked(self, w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """Batched forward for ``C`` parameter vectors ``w`` ``(C, m n + n)`` (``W`` then ``b``); ``x`` ``(C, B, n)`` or ``(B, n)``."""
+        """Batched forward for ``C`` parameter vectors at once.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            ``(C, m n + n)``: ``W`` (row-major) then ``b``, in ``named_parameters`` order.
+        x : torch.Tensor
+            ``(C, B, n)``, or ``(B, n)`` shared by the chains.
+
+        Returns
+        -------
+        torch.Tensor
+            ``(C, B, n)``, :math:`\\mathrm{ReLU}(x W_c^\\top W_c + b_c)` per chain.
+        """
         return torch.relu(self._stacked(w, x)[2])
 
     def forward_stacked_vjp(self, w: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, Any]:
@@ -77,6 +101,17 @@ class ToyModelOfSuperposition(torch.nn.Module):
         :math:`\partial L/\partial b = \sum_{\text{rows}} g_z`, :math:`G = x^\top g_z`,
         :math:`\partial L/\partial W = W(G + G^\top)` (the reverse-mode chain rule; Griewank & Walther,
         *Evaluating Derivatives*, 2008, ch. 3).
+
+        Parameters
+        ----------
+        w, x : torch.Tensor
+            As in :meth:`forward_stacked`.
+
+        Returns
+        -------
+        (pred, pullback)
+            ``pred`` ``(C, B, n)``; ``pullback(g)`` maps :math:`g = \partial L/\partial\,\mathrm{pred}` to
+            :math:`\partial L/\partial w` ``(C, m n + n)``.
         """
         W, x3, z = self._stacked(w, x)
         C = w.shape[0]
@@ -91,6 +126,19 @@ class ToyModelOfSuperposition(torch.nn.Module):
 
 def tms_data(n_features: int, rows: int, *, sparsity: float, seed: int, dtype: Any = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
     r"""Sparse inputs: feature :math:`i` is :math:`U[0,1]` with probability :math:`1 - S`, else 0; targets = inputs.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of features :math:`n` (>= 1), the columns.
+    rows : int
+        Number of samples (>= 1).
+    sparsity : float
+        :math:`S \in [0, 1)`: the probability that a feature is 0 in a row, independently per entry.
+    seed : int
+        Seed of the draws (a non-negative integer below ``2**63``).
+    dtype : torch.dtype, default torch.float64
+        Floating type of the tensor.
 
     Returns
     -------
@@ -114,6 +162,24 @@ def tms_kgon(k: int, n_features: int, *, radius: float = 1.0, bias: float = 0.0,
     and biases at their optimal values these are critical points of the loss).  Train it
     (:func:`~numerics.singular_learning.train_to_minimum`) to reach the nearby critical point.
 
+    Parameters
+    ----------
+    k : int
+        Number of vertices, :math:`1 \le k \le` ``n_features``.
+    n_features : int
+        Number of features :math:`n` (>= 1), the columns of :math:`W`.
+    radius : float, default 1.0
+        Distance :math:`r \ge 0` of each vertex from the origin.
+    bias : float, default 0.0
+        The value of every bias :math:`b_j`.
+    dtype : torch.dtype, default torch.float64
+        Floating type of the parameters.
+
+    Returns
+    -------
+    ToyModelOfSuperposition
+        A new model with ``n_hidden = 2`` and the parameters above.
+
     Raises
     ------
     ValueError
@@ -134,7 +200,24 @@ def tms_kgon(k: int, n_features: int, *, radius: float = 1.0, bias: float = 0.0,
 
 
 def modular_addition_mlp(p: int, width: int, *, seed: int = 0, dtype: Any = torch.float32) -> torch.nn.Sequential:
-    r"""``Sequential(Linear(2p, width), ReLU(), Linear(width, p))``: logits of :math:`(a + b) \bmod p` from one-hot ``[e_a, e_b]``."""
+    r"""``Sequential(Linear(2p, width), ReLU(), Linear(width, p))``: logits of :math:`(a + b) \bmod p` from one-hot ``[e_a, e_b]``.
+
+    Parameters
+    ----------
+    p : int
+        The modulus (>= 2): ``2p`` inputs and ``p`` output logits.
+    width : int
+        Number of hidden ReLU units (>= 1).
+    seed : int, default 0
+        Seed of torch's default initialisation (it seeds torch's global generator).
+    dtype : torch.dtype, default torch.float32
+        Floating type of the parameters.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        The untrained network (torch's default ``Linear`` initialisation).
+    """
     p = v.integer(p, "p", minimum=2)
     width = v.integer(width, "width", minimum=1)
     dt = float_dtype(dtype, "dtype")
@@ -145,6 +228,18 @@ def modular_addition_mlp(p: int, width: int, *, seed: int = 0, dtype: Any = torc
 def modular_addition_data(p: int, *, train_fraction: float = 0.5, seed: int = 0, dtype: Any = torch.float32) -> tuple[
         tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
     r"""All :math:`p^2` pairs :math:`(a, b)`, split at random into train and held-out sets.
+
+    Parameters
+    ----------
+    p : int
+        The modulus (>= 2).
+    train_fraction : float, default 0.5
+        Fraction of the :math:`p^2` pairs in the training set, in ``(0, 1)``; rounded, and both sets keep
+        at least one pair.
+    seed : int, default 0
+        Seed of the random split.
+    dtype : torch.dtype, default torch.float32
+        Floating type of the one-hot inputs.
 
     Returns
     -------
@@ -167,6 +262,21 @@ def modular_addition_data(p: int, *, train_fraction: float = 0.5, seed: int = 0,
 def train_classifier(model: torch.nn.Module, data: tuple[torch.Tensor, torch.Tensor], *, steps: int = 2000, lr: float = 3e-3,
                      weight_decay: float = 1e-3, seed: int = 0) -> tuple[torch.nn.Module, float]:
     r"""Full-batch AdamW (Loshchilov & Hutter, ICLR 2019) on the mean cross-entropy; trains ``model`` in place.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A classifier mapping ``X`` to logits ``(rows, classes)``, e.g. :func:`modular_addition_mlp`.
+    data : tuple of torch.Tensor
+        ``(X, y)``: inputs and integer class labels (``long``, shape ``(rows,)``).
+    steps : int, default 2000
+        Number of AdamW steps (>= 1).
+    lr : float, default 3e-3
+        Learning rate (> 0).
+    weight_decay : float, default 1e-3
+        AdamW's decoupled weight decay (>= 0).
+    seed : int, default 0
+        Seed of torch's global generator, set before training.
 
     Returns
     -------

@@ -90,7 +90,21 @@ def moment_ratio_estimate(samples: Any, k: int, *, seed: int | None = None, seco
 def excess_kurtosis_estimate(samples: Any, *, seed: int | None = None, seconds: float = 0.0) -> Estimate:
     """Excess kurtosis about 0, :math:`\\overline{z^4}/(\\overline{z^2})^2 - 3`, with a delta-method standard error.
 
-    Arguments as :func:`moment_ratio_estimate` (Casella & Berger 2002, sec. 5.5.4).
+    Computed as :func:`moment_ratio_estimate` with ``k = 4``, minus 3 (Casella & Berger 2002, sec. 5.5.4).
+
+    Parameters
+    ----------
+    samples : array_like
+        One-dimensional finite samples :math:`z` (at least 2).
+    seed : int, optional
+        The seed of the measurement, recorded in the :class:`~numerics.estimate.Estimate`.
+    seconds : float, default 0.0
+        Wall time of the measurement (>= 0), recorded in the :class:`~numerics.estimate.Estimate`.
+
+    Returns
+    -------
+    Estimate
+        The excess kurtosis (a float) and its standard error; ``method="delta"``.
     """
     e = moment_ratio_estimate(samples, 4, seed=seed, seconds=seconds)
     return Estimate(e.value - 3.0, e.stderr, e.samples, seed=seed, seconds=seconds, method="delta")
@@ -147,6 +161,23 @@ def conditional_moment_ratio_estimate(S: Any, k: int, *, seed: int | None = None
     ``diagnostics["ratio_moments"]`` the means and central moments of :math:`(S^{k/2}, S)` up to
     order 3, from which a skewness-corrected test of a hypothesised ratio is computed (Hall 1992).
 
+    Parameters
+    ----------
+    S : array_like
+        Conditional variances :math:`S \\ge 0`, one per network (one-dimensional, finite, at least 2).
+    k : int
+        Moment order, even and >= 2.
+    seed : int, optional
+        The seed of the measurement, recorded in the :class:`~numerics.estimate.Estimate`.
+    seconds : float, default 0.0
+        Wall time of the measurement (>= 0), recorded in the :class:`~numerics.estimate.Estimate`.
+
+    Returns
+    -------
+    Estimate
+        The ratio (a float), its standard error and ``diagnostics["ratio_moments"]`` (with the factor
+        ``double_factorial`` :math:`(k-1)!!`).
+
     Raises
     ------
     TypeError, ValueError
@@ -170,6 +201,25 @@ def covariance_estimate(outputs: Any, *, seed: int | None = None, seconds: float
 
     ``outputs`` is ``(members, points)``; the ensemble mean is 0 by the symmetry :math:`W \\to -W` of the
     initialisation, so the raw second moments are unbiased for the covariance.
+
+    Parameters
+    ----------
+    outputs : array_like
+        Shape ``(members, points)``: one network's outputs per row (members >= 2, points >= 1), finite.
+    seed : int, optional
+        The seed of the measurement, recorded in the :class:`~numerics.estimate.Estimate`.
+    seconds : float, default 0.0
+        Wall time of the measurement (>= 0), recorded in the :class:`~numerics.estimate.Estimate`.
+
+    Returns
+    -------
+    Estimate
+        ``value`` and ``stderr`` of shape ``(points, points)``; ``method="analytic"``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``outputs`` not a finite 2-d array of that shape.
     """
     Z = v.array(outputs, "outputs", ndim=2)
     if Z.shape[0] < 2 or Z.shape[1] < 1:
@@ -187,6 +237,26 @@ def fourth_cumulant_estimate(outputs: Any, *, seed: int | None = None, seconds: 
     delta method: the influence function of member :math:`s` is
     :math:`z_az_bz_cz_d - m_{cd}z_az_b - m_{ab}z_cz_d - m_{bd}z_az_c - m_{ac}z_bz_d - m_{bc}z_az_d - m_{ad}z_bz_c`
     (van der Vaart, *Asymptotic Statistics*, ch. 20), whose standard deviation over :math:`\\sqrt{E}` is the error.
+
+    Parameters
+    ----------
+    outputs : array_like
+        Shape ``(members, points)``: one network's outputs per row (members :math:`E \\ge 2`, points
+        :math:`P \\ge 1`), finite.
+    seed : int, optional
+        The seed of the measurement, recorded in the :class:`~numerics.estimate.Estimate`.
+    seconds : float, default 0.0
+        Wall time of the measurement (>= 0), recorded in the :class:`~numerics.estimate.Estimate`.
+
+    Returns
+    -------
+    Estimate
+        ``value`` and ``stderr`` of shape ``(P, P, P, P)``; ``method="delta"``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``outputs`` not a finite 2-d array of that shape.
     """
     Z = v.array(outputs, "outputs", ndim=2)
     if Z.shape[0] < 2 or Z.shape[1] < 1:
@@ -215,6 +285,26 @@ def conditional_fourth_cumulant_estimate(Sigma: Any, *, seed: int | None = None,
     so :math:`\\kappa_{abcd} = \\mathrm{Cov}(\\Sigma_{ab},\\Sigma_{cd}) + \\mathrm{Cov}(\\Sigma_{ac},\\Sigma_{bd}) + \\mathrm{Cov}(\\Sigma_{ad},\\Sigma_{bc})`.
     ``Sigma`` is ``(members, P, P)``; delta-method standard errors from the influence function
     :math:`\\sum (\\Sigma_{ab}-\\bar\\Sigma_{ab})(\\Sigma_{cd}-\\bar\\Sigma_{cd})` over the three pairings.
+
+    Parameters
+    ----------
+    Sigma : array_like
+        Shape ``(members, P, P)``: each network's conditional output covariance :math:`\\Sigma` over ``P`` inputs
+        (members >= 2, P >= 1), finite.
+    seed : int, optional
+        The seed of the measurement, recorded in the :class:`~numerics.estimate.Estimate`.
+    seconds : float, default 0.0
+        Wall time of the measurement (>= 0), recorded in the :class:`~numerics.estimate.Estimate`.
+
+    Returns
+    -------
+    Estimate
+        ``value`` and ``stderr`` of shape ``(P, P, P, P)``; ``method="delta (conditional Gaussian)"``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``Sigma`` not a finite 3-d array of that shape.
     """
     S = v.array(Sigma, "Sigma", ndim=3)
     if S.shape[1] != S.shape[2] or S.shape[0] < 2 or S.shape[1] < 1:
@@ -252,6 +342,26 @@ def integrated_moments_estimate(S_prev: Any, activation: Any, C_W: float, C_b: f
     activations: error far below the sampling error).  Then :math:`E z^2 = \overline{E[S|q]}` and the
     excess kurtosis is :math:`3(\overline{E[S^2|q]} - \overline{E[S|q]}^2)/\overline{E[S|q]}^2`, with
     delta-method standard errors (Casella & Berger 2002, sec. 5.5.4 and 7.3.3).
+
+    Parameters
+    ----------
+    S_prev : array_like
+        The conditional variances :math:`q \ge 0` of the last hidden layer's preactivations, one per network
+        (one-dimensional, finite, at least 2).
+    activation : str, tuple, callable or TorchActivation
+        The last hidden layer's activation :math:`\sigma`, as :func:`numerics.activations.torch_activation` takes it.
+    C_W : float
+        Output layer's weight variance :math:`C_W > 0` (weights of variance :math:`C_W/n`).
+    C_b : float
+        Output layer's bias variance :math:`C_b \ge 0`.
+    width : int
+        Width :math:`n \ge 1` of the last hidden layer.
+    order : int, default 80
+        Number of Gauss-Hermite nodes (>= 8).
+    seed : int, optional
+        The seed of the measurement, recorded in the :class:`~numerics.estimate.Estimate`.
+    seconds : float, default 0.0
+        Wall time of the measurement (>= 0), recorded in the :class:`~numerics.estimate.Estimate`.
 
     Returns
     -------

@@ -64,24 +64,24 @@ Fn = Callable[[np.ndarray], np.ndarray]
 class Activation:
     r"""A resolved activation.
 
-    Attributes
+    Parameters
     ----------
-    name
+    name : str
         Canonical name (``"relu"``, ``"leaky_relu(0.1)"``, ``"sympy(...)"``, a callable's name).
-    fn, dfn
+    fn, dfn : callable
         Vectorised numpy function and derivative (for ``levels`` the derivative is a Dirac delta
         and ``dfn`` raises).
-    slopes
+    slopes : tuple of float, optional
         ``(a_+, a_-)`` when :math:`\sigma(z) = a_+ z 1[z>0] + a_- z 1[z<0]`, else ``None``.
-    levels
+    levels : tuple of float, optional
         ``(b_+, b_-)`` when :math:`\sigma(z) = b_+ 1[z>0] + b_- 1[z<0]`, else ``None``.
-    derivative_error
+    derivative_error : float, default 0.0
         Relative error of ``dfn`` (0 when exact; about :math:`10^{-10}` for a user callable
         differentiated by central differences).
-    smooth
+    smooth : bool, default True
         ``False`` for a callable with a detected jump in it or one of its first three derivatives
         (and no closed form): quadrature-based functions refuse it.
-    note
+    note : str, default ""
         Why it is not smooth (empty otherwise).
     """
 
@@ -115,7 +115,18 @@ class Activation:
         return None
 
     def require_quadrature(self, what: str) -> None:
-        """Raise ``ValueError`` when ``what`` would need quadrature of a non-smooth activation."""
+        """Raise ``ValueError`` when ``what`` would need quadrature of a non-smooth activation.
+
+        Parameters
+        ----------
+        what : str
+            The computation asking (a function's name), which starts the error message.
+
+        Raises
+        ------
+        ValueError
+            ``smooth`` is false and there is no closed form (:attr:`closed_form` is ``None``).
+        """
         if not self.smooth and self.closed_form is None:
             raise ValueError(
                 f"{what}: activation {self.name!r} is not smooth ({self.note}); Gauss-Hermite quadrature "

@@ -48,6 +48,18 @@ class OutputDensity:
     bound (at width 5 the real remainder is up to ~2x larger).  :meth:`exact_cdf` is the exact CDF
     (characteristic-function inversion, with an error bound): the computable reference against
     which the expansion's error is measured.
+
+    Parameters
+    ----------
+    width : int
+        Hidden width :math:`n \\ge 1`.
+    cumulants : tuple of float
+        :math:`(\\kappa_1, \\dots, \\kappa_6) = (0, \\kappa_2, 0, \\kappa_4, 0, \\kappa_6)` of one summand :math:`X_i` (module
+        docstring); the output has variance :math:`\\kappa_2` and fourth cumulant :math:`\\kappa_4/n`.
+    expansion : Edgeworth
+        The Edgeworth expansion of the standardised sum built from ``cumulants``.
+    network : tuple, optional
+        ``(activation, C_W, C_b, K1)``: the resolved activation and variances, used by :meth:`exact_cdf`.
     """
 
     width: int
@@ -69,19 +81,65 @@ class OutputDensity:
         return v.array(z, "z") / math.sqrt(self.variance)
 
     def pdf(self, z: Any) -> np.ndarray:
-        """Density of the output to :math:`O(1/n)`."""
+        """Density of the output to :math:`O(1/n)`.
+
+        Parameters
+        ----------
+        z : array_like
+            Output values (finite), in units of the output.
+
+        Returns
+        -------
+        numpy.ndarray
+            Same shape as ``z``: the truncated expansion's density (per unit of ``z``; it can be negative in
+            the tails, with a :class:`~theory.edgeworth.NegativeDensityWarning`).
+        """
         return self.expansion.pdf(self._s(z), self.width, 3) / math.sqrt(self.variance)
 
     def cdf(self, z: Any) -> np.ndarray:
-        """CDF of the output to :math:`O(1/n)`."""
+        """CDF of the output to :math:`O(1/n)`.
+
+        Parameters
+        ----------
+        z : array_like
+            Output values (finite), in units of the output.
+
+        Returns
+        -------
+        numpy.ndarray
+            Same shape as ``z``: the truncated expansion's :math:`P(\\text{output} \\le z)` (it can leave
+            :math:`[0, 1]` in the tails, with a warning).
+        """
         return self.expansion.cdf(self._s(z), self.width, 3)
 
     def pdf_truncation(self, z: Any) -> np.ndarray:
-        """|the :math:`n^{-2}` density term| (first non-vanishing omitted term)."""
+        """Absolute value of the :math:`n^{-2}` density term (the first non-vanishing omitted term).
+
+        Parameters
+        ----------
+        z : array_like
+            Output values (finite), in units of the output.
+
+        Returns
+        -------
+        numpy.ndarray
+            Same shape as ``z``, >= 0, per unit of ``z``: an estimate of :meth:`pdf`'s error, not a bound.
+        """
         return self.expansion.pdf_truncation(self._s(z), self.width, 3) / math.sqrt(self.variance)
 
     def cdf_truncation(self, z: Any) -> np.ndarray:
-        """|the :math:`n^{-2}` CDF term|."""
+        """Absolute value of the :math:`n^{-2}` CDF term (the first non-vanishing omitted term).
+
+        Parameters
+        ----------
+        z : array_like
+            Output values (finite), in units of the output.
+
+        Returns
+        -------
+        numpy.ndarray
+            Same shape as ``z``, >= 0: an estimate of :meth:`cdf`'s error, not a bound.
+        """
         return self.expansion.cdf_truncation(self._s(z), self.width, 3)
 
     def exact_cdf(self, z: Any, return_error: bool = False) -> Any:

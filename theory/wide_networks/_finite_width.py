@@ -48,21 +48,24 @@ __all__ = ["FiniteWidthResult", "finite_width", "gaussian_moments", "check_width
 class FiniteWidthResult:
     """Output statistics of a finite-width MLP to first order in 1/width (single input).
 
-    Attributes
+    Parameters
     ----------
-    kernel
+    kernel : float
         Infinite-width output variance :math:`K_L`.
-    variance
+    variance : float
         :math:`K_L + G_L` (to :math:`O(1/n)`).
-    variance_correction
+    variance_correction : float
         :math:`G_L`.
-    four_point
+    four_point : float
         :math:`v_L = \\mathrm{Cov}(z_i^2, z_j^2)`.
-    excess_kurtosis
-        :math:`3 v_L / K_L^2` (to :math:`O(1/n)`).
-    kernels, four_points, corrections, chi_parallel
-        Per-layer values (layer 1 ... L; ``chi_parallel`` per transition).
-    variance_truncation, kurtosis_truncation
+    excess_kurtosis : float
+        :math:`(3 v_L + e_L) / K_L^2` (to :math:`O(1/n)`), :math:`e_L` (``extra["e"]``) the contribution of
+        non-Gaussian weight and bias laws (0 for Gaussian laws).
+    kernels, four_points, corrections : tuple of float
+        Per-layer :math:`K_l`, :math:`v_l`, :math:`G_l` (layer 1 ... L).
+    chi_parallel : tuple of float
+        The parallel susceptibility :math:`\\chi_\\parallel` of each layer-to-layer transition (L - 1 values).
+    variance_truncation, kurtosis_truncation : float
         Size of the omitted :math:`O(1/n^2)` terms: 0 for one hidden layer (the 1/n results are
         exact there: given the hidden layer :math:`E z^2 = S` and :math:`E z^4 = 3S^2 + Q` with iid means
         :math:`S, Q`); for scale-invariant activations the exact remainders against
@@ -71,8 +74,11 @@ class FiniteWidthResult:
         of the majorant recursion (every 1/n contribution in absolute value; :math:`\\kappa_+ = \\kappa_{1/n}` for
         Gaussian laws).  Checked against the exact recursion: remainder :math:`\\le 0.55\\,\\kappa_+^2` wherever
         :math:`\\kappa_+ \\le 1` (widths 2-128, depths 1-6, Gaussian / uniform / Rademacher / Student-t laws).
-    quadrature_error
+    quadrature_error : float, default 0.0
         Estimated absolute error of the Gaussian averages (0 for piecewise-linear activations).
+    extra : dict, optional
+        The inputs as used (``activation``, ``hidden_widths``, ``C_W``, ``C_b``, ``K1``, ``weight_laws``,
+        ``bias_laws``), ``e`` and ``excess_kurtosis_majorant`` :math:`\\kappa_+`.
     """
 
     kernel: float

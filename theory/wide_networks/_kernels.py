@@ -351,7 +351,7 @@ def ntk_kernel(X1: Any, X2: Any, activation: ActivationSpec, weight_variances: S
                quadrature_order: int = 64, return_error: bool = False) -> Any:
     """Infinite-width neural tangent kernel :math:`\\Theta^{(L)}(x, x')` of the scalar output.
 
-    Arguments as :func:`nngp_kernel`.  ``parameterization="ntk"`` (default):
+    ``parameterization="ntk"`` (default):
     :math:`\\Theta^{(l+1)} = K^{(l+1)} + C_W^{(l+1)}\\langle\\sigma'\\sigma'\\rangle_{K^{(l)}}\\Theta^{(l)}`,
     one learning rate for all (unit-variance) parameters.  ``"standard"``:
     :math:`\\Theta^{(l+1)} = \\langle\\sigma\\sigma\\rangle_{K^{(l)}} + 1
@@ -362,6 +362,22 @@ def ntk_kernel(X1: Any, X2: Any, activation: ActivationSpec, weight_variances: S
 
     For piecewise-constant activations (step, sign) :math:`\\langle\\sigma'\\sigma'\\rangle` is the
     Gaussian density at the origin, infinite on the diagonal: those entries are ``inf``.
+
+    Parameters
+    ----------
+    X1, X2 : array_like
+        Finite inputs of shape ``(points, d)``, the same ``d``.
+    activation : str, tuple, sympy.Expr or callable
+        As in :func:`nngp_kernel` (see :func:`~theory.wide_networks.resolve_activation`).
+    weight_variances, bias_variances : float or sequence of float
+        :math:`C_W^{(l)} > 0` and :math:`C_b^{(l)} \\ge 0` for layers 1 ... L (a float: one layer, or for
+        ``bias_variances`` the same for all); layer 1's weights have variance :math:`C_W^{(1)}/d`.
+    parameterization : {"ntk", "standard"}, default "ntk"
+        Which tangent kernel (above).
+    quadrature_order : int, default 64
+        Gauss-Hermite nodes per axis for activations without a closed form (>= 8).
+    return_error : bool, default False
+        Also return an elementwise error estimate, as :func:`nngp_kernel` does.
 
     Returns
     -------

@@ -124,14 +124,41 @@ class LindbladModel:
         return int(self.H.rows)
 
     def param(self, key: str) -> Any:
-        """The exact parameter ``key``."""
+        """The exact parameter ``key``.
+
+        Parameters
+        ----------
+        key : str
+            A parameter's name, one of the names in ``params``.
+
+        Returns
+        -------
+        object
+            Its value as the model stores it (exact sympy numbers, or tuples of them, for the built-in models).
+
+        Raises
+        ------
+        KeyError
+            The model has no parameter ``key`` (the message lists those it has).
+        """
         for k, x in self.params:
             if k == key:
                 return x
         raise KeyError(f"{self.name} has no parameter {key!r}; it has {[k for k, _ in self.params]}")
 
     def density(self, k: int = 0) -> sp.Matrix:
-        """The ``k``-th initial state as a density matrix (a vector becomes its normalised projector)."""
+        """The ``k``-th initial state as a density matrix (a vector becomes its normalised projector).
+
+        Parameters
+        ----------
+        k : int, default 0
+            Index into ``rho0`` (``0 <= k < len(rho0)``).
+
+        Returns
+        -------
+        sympy.Matrix
+            A new exact ``N x N`` matrix: the state as given, or :math:`|\\psi\\rangle\\langle\\psi|/\\langle\\psi|\\psi\\rangle`.
+        """
         r = self.rho0[k]
         if r.cols == 1:
             return sp.Matrix(r * r.H) / sum(sp.Abs(c) ** 2 for c in r)
@@ -142,7 +169,17 @@ class LindbladModel:
         return to_numpy(self.H), tuple(to_numpy(L) for L in self.jump_ops), np.array([_state(r) for r in self.rho0])
 
     def numeric(self) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
-        """``(H, jump_ops, rho0)`` as new complex128 arrays; ``rho0`` is ``(N, N)``, or ``(B, N, N)`` for several states."""
+        """``(H, jump_ops, rho0)`` as new complex128 arrays; ``rho0`` is ``(N, N)``, or ``(B, N, N)`` for several states.
+
+        Returns
+        -------
+        H : numpy.ndarray
+            The Hamiltonian, ``(N, N)``.
+        jump_ops : list of numpy.ndarray
+            The jump operators, each ``(N, N)``.
+        rho0 : numpy.ndarray
+            The initial density matrices (vectors made projectors): ``(N, N)`` for one state, ``(B, N, N)`` for ``B``.
+        """
         H, Ls, rho = self._numeric
         return H.copy(), [L.copy() for L in Ls], (rho[0] if rho.shape[0] == 1 else rho).copy()
 
@@ -156,6 +193,22 @@ class LindbladModel:
         with both flows contractive (Breuer & Petruccione sec. 3.2)
         :math:`\|\hat\rho(t) - \rho(t)\|_{\rm tr} \le \|\Delta\rho_0\|_{\rm tr} + t\,\delta`, with
         :math:`\|\Delta\rho_0\|_{\rm tr} \le \sqrt N\|\Delta\rho_0\|_F`.
+
+        Parameters
+        ----------
+        elapsed : array_like
+            Evolution times :math:`t \ge 0` (finite), in the model's time units.
+
+        Returns
+        -------
+        numpy.ndarray
+            Same shape as ``elapsed`` (0-d for a scalar): the bound :math:`\|\Delta\rho_0\|_{\rm tr} + t\,\delta`, the
+            largest over the initial states.
+
+        Raises
+        ------
+        ValueError
+            A negative or non-finite time.
         """
         t = np.asarray(elapsed, dtype=float)
         if np.any(t < 0) or not np.all(np.isfinite(t)):

@@ -41,7 +41,22 @@ __all__ = ["DeepLinearTeacherStudent", "TrainedStudent", "NormalCrossingSystem",
 
 @dataclass(frozen=True)
 class TrainedStudent:
-    """A built :class:`DeepLinearTeacherStudent`: the student at :math:`w^*`, its compressed data and measured curvature."""
+    """A built :class:`DeepLinearTeacherStudent`: the student at :math:`w^*`, its compressed data and measured curvature.
+
+    Parameters
+    ----------
+    net : DeepLinearNetwork
+        The trained student; its parameters are :math:`w^*`.
+    data : tuple of torch.Tensor
+        ``(X', Y')``: the teacher data compressed exactly to ``input`` rows
+        (:func:`numerics.singular_learning.compress_linear_data`; the loss differs by a constant only).
+    hessian_max : float
+        The measured top eigenvalue :math:`h_{\\max}` of the loss's Hessian at :math:`w^*`.
+    step_scale : float
+        :math:`s \\in (0, 2)`, as in :class:`DeepLinearTeacherStudent`.
+    gamma : float
+        Localization :math:`\\gamma \\ge 0`.
+    """
 
     net: DeepLinearNetwork
     data: tuple[torch.Tensor, torch.Tensor]
@@ -50,7 +65,18 @@ class TrainedStudent:
     gamma: float
 
     def step_for(self, n_beta: float) -> float:
-        r"""The SGLD step at temperature :math:`n\beta`: :math:`\epsilon = s/(n\beta h_{\max} + \gamma)`."""
+        r"""The SGLD step at temperature :math:`n\beta`: :math:`\epsilon = s/(n\beta h_{\max} + \gamma)`.
+
+        Parameters
+        ----------
+        n_beta : float
+            :math:`n\beta > 0`, with :math:`n` the original number of rows (not the compressed one).
+
+        Returns
+        -------
+        float
+            The step :math:`\epsilon > 0`.
+        """
         return self.step_scale / (v.real(n_beta, "n_beta", minimum=0.0, open_min=True) * self.hessian_max + self.gamma)
 
 
@@ -115,7 +141,18 @@ class DeepLinearTeacherStudent:
         return 2 * q * q / ((1 - q) * (1 - 2 * q))
 
     def build(self, seed: int) -> TrainedStudent:
-        """Train the student (``seed``), compress the data and measure the top Hessian eigenvalue."""
+        """Train the student (``seed``), compress the data and measure the top Hessian eigenvalue.
+
+        Parameters
+        ----------
+        seed : int
+            Seed of the teacher, the data, the student's perturbation and the eigenvalue iteration.
+
+        Returns
+        -------
+        TrainedStudent
+            The student at :math:`w^*` with its compressed data, :math:`h_{\\max}`, ``step_scale`` and ``gamma``.
+        """
         net, data = deep_linear_teacher_student(self.widths, self.rank, self.n, seed=seed)
         data, _ = compress_linear_data(data)  # same loss up to a constant: same posterior, p rows instead of n
         h = hessian_max_eigenvalue(net, mse, data, seed=seed)
@@ -145,7 +182,19 @@ class NormalCrossingSystem:
         object.__setattr__(self, "rows", v.integer(self.rows, "rows", minimum=1))
 
     def build(self, seed: int) -> tuple[NormalCrossingModel, tuple[torch.Tensor, torch.Tensor]]:
-        """The model at :math:`w^* = 0` and its data."""
+        """The model at :math:`w^* = 0` and its data.
+
+        Parameters
+        ----------
+        seed : int
+            Seed of the data (the model has no random part).
+
+        Returns
+        -------
+        tuple
+            ``(model, (X, Y))``: a new :class:`~numerics.singular_learning.NormalCrossingModel` (float64) and
+            ``rows`` standardised inputs with zero targets, both ``(rows, 1)``.
+        """
         return NormalCrossingModel(self.powers), normal_crossing_data(self.rows, seed=seed)
 
 
@@ -170,12 +219,43 @@ class QuadraticSystem:
         object.__setattr__(self, "rows", v.integer(self.rows, "rows", minimum=len(h)))
 
     def build(self, seed: int) -> tuple[QuadraticModel, tuple[torch.Tensor, torch.Tensor]]:
-        """The model at :math:`w^* = 0` and data with exactly the given Hessian."""
+        """The model at :math:`w^* = 0` and data with exactly the given Hessian.
+
+        Parameters
+        ----------
+        seed : int
+            Seed of the data's random rotation (the model has no random part).
+
+        Returns
+        -------
+        tuple
+            ``(model, (X, Y))``: a new :class:`~numerics.singular_learning.QuadraticModel` (float64) and the data,
+            ``X`` of shape ``(rows, len(curvatures))`` and ``Y = 0`` of shape ``(rows, 1)``.
+        """
         return QuadraticModel(len(self.curvatures)), quadratic_data(self.curvatures, self.rows, seed=seed)
 
 
 def networks_param(value: Any, name: str) -> tuple[tuple[tuple[int, ...], int], ...]:
-    """Validate ``((widths, rank), ...)`` given in a check's parameters."""
+    """Validate ``((widths, rank), ...)`` given in a check's parameters.
+
+    Parameters
+    ----------
+    value : object
+        The parameter's value: a non-empty sequence of ``(widths, rank)`` pairs, ``widths`` at least two
+        ints >= 1 and ``0 <= rank <= min(widths)``.
+    name : str
+        The parameter's name, used in the error messages.
+
+    Returns
+    -------
+    tuple
+        ``((widths, rank), ...)`` with ``widths`` a tuple of int and ``rank`` an int.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Not such a sequence, or a width or rank out of range.
+    """
     if not isinstance(value, (tuple, list)) or not value:
         raise TypeError(f"{name} must be a non-empty sequence of (widths, rank) pairs; got {v.describe(value)}")
     out = []
@@ -188,7 +268,25 @@ def networks_param(value: Any, name: str) -> tuple[tuple[tuple[int, ...], int], 
 
 
 def powers_list_param(value: Any, name: str) -> tuple[tuple[int, ...], ...]:
-    """Validate a non-empty sequence of normal-crossing power tuples given in a check's parameters."""
+    """Validate a non-empty sequence of normal-crossing power tuples given in a check's parameters.
+
+    Parameters
+    ----------
+    value : object
+        The parameter's value: a non-empty sequence of sequences of ints :math:`k_j \\ge 0`, each with a positive one.
+    name : str
+        The parameter's name, used in the error messages.
+
+    Returns
+    -------
+    tuple of tuple of int
+        The power tuples, as :class:`NormalCrossingSystem` stores them.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Not such a sequence, a negative power, or a tuple without a positive power.
+    """
     if not isinstance(value, (tuple, list)) or not value:
         raise TypeError(f"{name} must be a non-empty sequence of power tuples; got {v.describe(value)}")
     return tuple(NormalCrossingSystem(tuple(v.integers(k, f"{name}[{i}]", minimum=0))).powers for i, k in enumerate(value))
@@ -235,20 +333,61 @@ class QuadraticBehaviourSystem:
                                                       open_min=True, open_max=True))
 
     def rotation(self) -> np.ndarray:
-        """:math:`R`, the Q factor of a seeded Gaussian matrix (Golub & Van Loan, sec. 5.2)."""
+        """:math:`R`, the Q factor of a seeded Gaussian matrix (Golub & Van Loan, sec. 5.2).
+
+        Returns
+        -------
+        numpy.ndarray
+            Orthogonal, ``(d, d)`` with ``d = len(curvatures)``; the same for every call (``rotation_seed``).
+        """
         g = np.random.default_rng(self.rotation_seed)
         Q, _ = np.linalg.qr(g.standard_normal((len(self.curvatures), len(self.curvatures))))
         return Q
 
     def behaviour_matrix(self) -> np.ndarray:
+        """The behaviour's Hessian :math:`M = R\\,\\mathrm{diag}(m)R^\\top`.
+
+        Returns
+        -------
+        numpy.ndarray
+            Symmetric positive semi-definite, ``(d, d)`` with ``d = len(curvatures)``.
+        """
         R = self.rotation()
         return R @ np.diag(self.behaviour_curvatures) @ R.T
 
     def steps(self, n_betas: Any, gamma: float) -> list[float]:
+        """The temperature-matched SGLD steps :math:`\\epsilon_k = s/(n\\beta_k h_{\\max} + \\gamma)`.
+
+        Here :math:`h_{\\max} = \\max_i h_i`, the exact top curvature of the loss.
+
+        Parameters
+        ----------
+        n_betas : iterable of float
+            :math:`n\\beta_k > 0`, one per temperature.
+        gamma : float
+            Localization :math:`\\gamma \\ge 0`.
+
+        Returns
+        -------
+        list of float
+            One step per entry of ``n_betas``, in order.
+        """
         return [self.step_scale / (nb * max(self.curvatures) + gamma) for nb in n_betas]
 
     def build(self, seed: int) -> tuple[QuadraticModel, tuple[torch.Tensor, torch.Tensor], Any]:
-        """The model at 0, the loss data, and the behaviour ``fn(model)``."""
+        """The model at 0, the loss data, and the behaviour ``fn(model)``.
+
+        Parameters
+        ----------
+        seed : int
+            Seed of the loss data; the behaviour's design uses ``seed + 1`` (and :meth:`rotation`).
+
+        Returns
+        -------
+        tuple
+            ``(model, (X, Y), behaviour)``: as :meth:`QuadraticSystem.build`, and ``behaviour(model)`` returning
+            the scalar tensor :math:`\\tfrac12 w^\\top M w` (the mean squared output on the behaviour's design).
+        """
         model, data = QuadraticSystem(self.curvatures, self.rows).build(seed)
         Xb, _ = quadratic_data(self.behaviour_curvatures, self.rows, seed=seed + 1)
         Xb = Xb @ torch.as_tensor(self.rotation().T, dtype=Xb.dtype)  # Hessian R diag(m) R^T

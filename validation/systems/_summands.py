@@ -71,16 +71,44 @@ class Summand:
 
     # -------------------------------------------------------------- theory side
     def cumulants(self, order: int) -> list[sp.Expr]:
-        """Exact cumulants ``[k1, ..., k_order]`` (``theory.cumulants.family_cumulants``)."""
+        """Exact cumulants ``[k1, ..., k_order]`` (``theory.cumulants.family_cumulants``).
+
+        Parameters
+        ----------
+        order : int
+            The highest cumulant wanted (>= 1).
+
+        Returns
+        -------
+        list of sympy.Expr
+            :math:`\\kappa_1, \\dots, \\kappa_{order}` of one summand, exact (rationals or closed forms).
+        """
         return list(_cumulants(self.family, self.params, v.integer(order, "order", minimum=1)))
 
     def float_cumulants(self, order: int) -> list[float]:
-        """The cumulants as floats (for numeric expansions)."""
+        """The cumulants as floats (for numeric expansions).
+
+        Parameters
+        ----------
+        order : int
+            The highest cumulant wanted (>= 1).
+
+        Returns
+        -------
+        list of float
+            :math:`\\kappa_1, \\dots, \\kappa_{order}`, as :meth:`cumulants` gives them, converted to floats.
+        """
         return [float(c) for c in self.cumulants(order)]
 
     # -------------------------------------------------------------- measurement side
     def numeric_params(self) -> dict[str, Any]:
-        """The parameters as floats (tuples of floats), as ``numerics.edgeworth`` takes them."""
+        """The parameters as floats (tuples of floats), as ``numerics.edgeworth`` takes them.
+
+        Returns
+        -------
+        dict of str to object
+            Parameter name to float, or tuple of floats for mixtures (a binomial's ``n`` stays an int).
+        """
         out: dict[str, Any] = {}
         for k, x in self.params:
             if isinstance(x, tuple):
@@ -90,11 +118,28 @@ class Summand:
         return out
 
     def law(self) -> SummandLaw:
-        """Sampler, mean and variance of one summand (``numerics.edgeworth.summand_law``)."""
+        """Sampler, mean and variance of one summand (``numerics.edgeworth.summand_law``).
+
+        Returns
+        -------
+        SummandLaw
+            The summand's law with float parameters (:meth:`numeric_params`).
+        """
         return summand_law(self.family, self.numeric_params())
 
     def sum_law(self, n: int) -> SumLaw:
-        """The exact law of the standardized sum of ``n`` summands (``numerics.edgeworth.sum_law``)."""
+        """The exact law of the standardized sum of ``n`` summands (``numerics.edgeworth.sum_law``).
+
+        Parameters
+        ----------
+        n : int
+            Number of iid summands in the sum (>= 1).
+
+        Returns
+        -------
+        SumLaw
+            The law of :math:`(S_n - n\\mu)/\\sqrt{n\\sigma^2}` (closed form or scipy).
+        """
         return sum_law(self.family, n, self.numeric_params())
 
     # -------------------------------------------------------------- shared definitions
@@ -126,6 +171,24 @@ class Summand:
 
         Defined once (with exact rational moments) so that ``predict`` and ``measure``
         compare at the same points.
+
+        Parameters
+        ----------
+        n : int
+            Number of summands (>= 1).
+        limit : float
+            Half-width of the window in standard deviations of the sum (> 0).
+
+        Returns
+        -------
+        numpy.ndarray
+            The integers :math:`k \\ge 0`, increasing, with :math:`|n a + h k - n\\mu| <` ``limit`` :math:`\\sqrt{n\\sigma^2}`
+            (:math:`h` the span, :math:`a` the origin, :math:`\\mu, \\sigma^2` the exact moments).
+
+        Raises
+        ------
+        TypeError, ValueError
+            The law is not a lattice law; ``n`` not an int >= 1 or ``limit`` not a real > 0.
         """
         if self.lattice is None:
             raise ValueError(f"{self.label} is not a lattice law")
@@ -144,6 +207,27 @@ class Summand:
 
         ``mean`` and ``var`` are the caller's (the theory's :math:`\\kappa_1, \\kappa_2` or the
         sampler's), so each side standardizes with its own moments.
+
+        Parameters
+        ----------
+        n : int
+            Number of summands (>= 1).
+        limit : float
+            Half-width of the window in standard deviations (> 0), as in :meth:`lattice_indices`.
+        mean : float
+            The summand mean :math:`\\mu` to standardize with.
+        var : float
+            The summand variance :math:`\\sigma^2` to standardize with (> 0).
+
+        Returns
+        -------
+        numpy.ndarray
+            The standardized points, one per index of :meth:`lattice_indices`, increasing.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :meth:`lattice_indices`.
         """
         span, origin = self.lattice  # type: ignore[misc]
         k = self.lattice_indices(n, limit)
@@ -166,6 +250,23 @@ SUMMANDS: dict[str, Summand] = {
 
 
 def summand(key: str) -> Summand:
-    """The summand called ``key`` in :data:`SUMMANDS`."""
+    """The summand called ``key`` in :data:`SUMMANDS`.
+
+    Parameters
+    ----------
+    key : str
+        One of the keys of :data:`SUMMANDS` (``"exp"``, ``"uniform"``, ``"gamma0.5"``, ``"mixture"``,
+        ``"bernoulli0.3"``, ``"two_point"``).
+
+    Returns
+    -------
+    Summand
+        The registered summand.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``key`` not a string, or not a known key.
+    """
     return SUMMANDS[v.choice(key, "summand", list(SUMMANDS))]
 

@@ -66,7 +66,20 @@ class _Activation(torch.nn.Module):
 
 
 def module_factory(m: MLP) -> Callable[[], torch.nn.Module]:
-    """A user-style ``nn.Sequential`` of the MLP ``m``: Linear layers initialised N(0, C_W/fan_in), N(0, C_b)."""
+    """A user-style ``nn.Sequential`` of the MLP ``m``: Linear layers initialised N(0, C_W/fan_in), N(0, C_b).
+
+    Parameters
+    ----------
+    m : MLP
+        The network: its layer sizes, activation and per-layer :math:`C_W^{(l)}`, :math:`C_b^{(l)}` (its parameter
+        laws and parameterization are not used: the weights and biases are Gaussian, standard parameterization).
+
+    Returns
+    -------
+    callable
+        ``factory()``, taking no argument, returns a new freshly initialised ``torch.nn.Sequential``
+        (``Linear``, activation, ..., ``Linear``; torch's default dtype, drawn from its global generator) on each call.
+    """
     dims = m.layer_sizes
 
     def factory() -> torch.nn.Module:
