@@ -447,10 +447,23 @@ class TmsKgonSystem:
         object.__setattr__(self, "sparsity", v.real(self.sparsity, "sparsity", minimum=0.0, maximum=1.0, open_max=True))
 
     def build(self, seed: int, newton_steps: int = 12) -> tuple[ToyModelOfSuperposition, tuple[torch.Tensor, torch.Tensor], dict[str, Any]]:
-        """The model at the empirical critical point, the data, and ``{"grad_norm", "hessian_eigenvalues"}`` there.
+        """The model at the empirical critical point, the data, and the gradient norm and Hessian spectrum there.
 
         Newton steps restricted to the Hessian's nondegenerate eigenspace (eigenvalues above
         :math:`10^{-8}` of the largest; the flat directions are left where they are).
+
+        Parameters
+        ----------
+        seed : int
+            Seed of the data.
+        newton_steps : int, default 12
+            Newton steps from the published critical point.
+
+        Returns
+        -------
+        (model, data, info)
+            The :class:`~numerics.singular_learning.ToyModelOfSuperposition` at the critical point, ``(X, X)``
+            (the one-hot rows), and ``{"grad_norm": float, "hessian_eigenvalues": ndarray}``.
         """
         X, _ = tms_data(self.features, self.rows, sparsity=self.sparsity, seed=seed)
         X = X[(X > 0).sum(1) == 1].clone()
