@@ -62,8 +62,7 @@ from validation.check import Check, Display, Prediction, Twin, register_check
 from validation.checks.singular_learning._common import SAMPLING, extrapolated_excess, with_sampler_diagnostics
 from validation.params import Param
 from validation.stats import Comparison, compare_point
-from validation.systems import TmsKgonSystem, TrainedStudent
-from validation.systems._slt import KGON_CRITICAL_POINTS
+from validation.systems import KGON_CRITICAL_POINTS, TmsKgonSystem, TrainedStudent
 
 __all__: list[str] = []
 
