@@ -12,9 +12,10 @@ every side in the same run):
 * ours -- ``estimate_llc`` with its defaults (recognised as a deep linear network: hand-written
   batched pullback, data compressed exactly to 10 rows; every diagnostic on, including the
   chains at twice the step), and with ``step_check=False``;
-* today's main -- ``estimate_llc`` of the commit this branch started from (``git merge-base HEAD
-  main``), extracted to a temporary folder and run in a subprocess (for an ``nn.Sequential`` it
-  took the ``vmap(functional_call)`` + autograd route, with its default MALA diagnostic);
+* today's main -- ``estimate_llc`` of main as it was before issue 16 (the first parent of the
+  merge of ``feature/llc``; ``--baseline`` to choose another commit), extracted to a temporary
+  folder and run in a subprocess (for an ``nn.Sequential`` it took the ``vmap(functional_call)`` +
+  autograd route, with its default MALA diagnostic);
 * devinterp 1.3.2 (benchmark-only peer library) -- ``estimate_learning_coeff`` with its SGLD on
   a ``DataLoader`` of the same data, in a subprocess of the Python given by ``--devinterp-python``
   (a throwaway environment: it is never installed into the project's).
@@ -22,6 +23,11 @@ every side in the same run):
 The same for a small MLP (tanh, two hidden layers of width 32, biases) trained on the same
 data: ours (recognised: hand-written batched MLP pullback; and the generic ``vmap`` route
 for reference) against devinterp.  Accuracy: our DLN estimate against Aoyagi's lambda.
+
+The two baselines are slow (minutes per run), so ``--baseline-draws D`` times them on ``D`` draws
+instead of the full budget and scales the time per draw to the full budget (recorded in the JSON
+as ``*_measured_draws`` / ``*_measured_seconds`` next to the scaled ``seconds_*``).  Scaling the
+whole run time, setup included, favours the baselines slightly.
 
 Writes ``benchmarks/results/singular_learning_generic.json``.
 """
@@ -146,9 +152,21 @@ def _subprocess(side, python, env_path, net, X, Y, kw, repeats):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main_tree(tmp):
-    """The numerics package of ``git merge-base HEAD main`` in ``tmp`` (today's main, as this branch found it)."""
-    base = subprocess.run(["git", "merge-base", "HEAD", "main"], capture_output=True, text=True, cwd=ROOT, check=True).stdout.strip()
+def _git(*args):
+    return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT, check=True).stdout.strip()
+
+
+def pre_issue_main():
+    """The main commit just before issue 16's generic LLC was merged (first parent of the ``feature/llc`` merge)."""
+    for line in _git("log", "--first-parent", "--merges", "--format=%H %s", "main").splitlines():
+        h, subject = line.split(" ", 1)
+        if subject.startswith("Merge feature/llc:"):
+            return _git("rev-parse", h + "^1")
+    return _git("merge-base", "HEAD", "main")
+
+
+def main_tree(tmp, base):
+    """The numerics package of commit ``base`` extracted into ``tmp``."""
     arc = subprocess.run(["git", "archive", base, "numerics"], capture_output=True, cwd=ROOT, check=True).stdout
     subprocess.run(["tar", "-x", "-C", tmp], input=arc, check=True)
     return base
@@ -159,6 +177,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--devinterp-python", default=None, help="a Python with devinterp 1.3.2 and the same torch")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--baseline", default=None, help="the main commit to compare with (default: main before issue 16)")
+    ap.add_argument("--baseline-draws", type=int, default=None,
+                    help="time the baselines (old main, devinterp) on this many draws and scale per draw")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "singular_learning_generic.json"))
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -173,7 +194,9 @@ def main() -> None:
     result = {"machine": platform.platform(), "torch": torch.__version__, "threads": a.threads, "repeats": repeats,
               "n": n, "draws": draws, "chains": 4, "batch_size": 100, "gamma": 10.0, "rows": []}
     with tempfile.TemporaryDirectory() as tmp:
-        result["main_commit"] = main_tree(tmp)
+        result["main_commit"] = main_tree(tmp, a.baseline or pre_issue_main())
+        peer_draws = min(draws, a.baseline_draws or draws)
+        result["baseline_draws"] = peer_draws
         for name, net, Xs, Ys, train_loss in (("deep linear (10,10,10,10) r=5, nn.Sequential of bias-free nn.Linear", dln, X, Y, dln_loss),
                                                ("MLP tanh 10-32-32-10 with biases", mlp, X / 10, Y / 10, mlp_loss)):
             with warnings.catch_warnings():
@@ -195,13 +218,16 @@ def main() -> None:
             else:
                 row["lambda_aoyagi"] = lam
                 row["relative_error_vs_aoyagi"] = est.value / lam - 1
-                m = _subprocess("main", sys.executable, tmp, net, Xs, Ys, kw, repeats)
-                row.update({"seconds_main": m["seconds"], "all_seconds_main": m["all_seconds"], "llc_main": m["llc"],
-                            "speedup_vs_main": m["seconds"] / t})
+                m = _subprocess("main", sys.executable, tmp, net, Xs, Ys, {**kw, "draws": peer_draws}, repeats)
+                sm = m["seconds"] * draws / peer_draws
+                row.update({"seconds_main": sm, "main_measured_draws": peer_draws, "main_measured_seconds": m["all_seconds"],
+                            "llc_main": m["llc"], "speedup_vs_main": sm / t})
             if a.devinterp_python:
-                dv = _subprocess("devinterp", a.devinterp_python, None, net, Xs, Ys, kw, repeats)
-                row.update({"seconds_devinterp": dv["seconds"], "all_seconds_devinterp": dv["all_seconds"], "llc_devinterp": dv["llc"],
-                            "speedup_vs_devinterp": dv["seconds"] / t, "devinterp_version": "1.3.2"})
+                dv = _subprocess("devinterp", a.devinterp_python, None, net, Xs, Ys, {**kw, "draws": peer_draws}, repeats)
+                sd = dv["seconds"] * draws / peer_draws
+                row.update({"seconds_devinterp": sd, "devinterp_measured_draws": peer_draws,
+                            "devinterp_measured_seconds": dv["all_seconds"], "llc_devinterp": dv["llc"],
+                            "speedup_vs_devinterp": sd / t, "devinterp_version": "1.3.2"})
             result["rows"].append(row)
             print(json.dumps(row, default=float), flush=True)
     if not a.quick:

@@ -127,3 +127,25 @@ def test_hessian_of_a_flat_loss_is_zero():
     # the loss mean(pred) is linear in w: the gradient is constant and the Hessian zero
     assert hessian_max_eigenvalue(Flat(), lambda p, y: p.mean(), (X, X)) == 0.0
     assert hessian_max_eigenvalue(Flat(), mse, (X, X)) == pytest.approx(4.0)  # (w1 + w2 - 1)^2: eigenvalues 0, 4
+
+
+def test_tms_hand_written_pullback_equals_autograd():
+    from numerics.singular_learning import ToyModelOfSuperposition, tms_data
+
+    m = ToyModelOfSuperposition(6, 2, seed=3)
+    with torch.no_grad():
+        m.b.normal_(0.0, 0.5, generator=torch.Generator().manual_seed(1))
+    X, _ = tms_data(6, 40, sparsity=0.5, seed=0)
+    w0 = torch.cat([p.detach().reshape(-1) for p in m.parameters()])
+    W = w0 + 0.2 * torch.randn(3, w0.numel(), dtype=w0.dtype, generator=torch.Generator().manual_seed(2))
+    pred, pullback = m.forward_stacked_vjp(W, X)
+    assert torch.equal(pred, m.forward_stacked(W, X))
+    G = torch.randn(pred.shape, dtype=pred.dtype, generator=torch.Generator().manual_seed(4))
+    got = pullback(G)
+    for c in range(3):
+        wc = W[c].clone().requires_grad_(True)
+        Wm, b = wc[:12].reshape(2, 6), wc[12:]
+        out = torch.relu(X @ Wm.T @ Wm + b)
+        torch.testing.assert_close(out, pred[c])
+        (ref,) = torch.autograd.grad((out * G[c]).sum(), wc)
+        torch.testing.assert_close(got[c], ref)

@@ -207,3 +207,36 @@ def test_sgld_law_needs_burn_in_and_draws_together():
         sgld_quadratic_llc([0.0, 1.0], 50.0, 0.0, 1e-3)
     with pytest.raises(TypeError, match="burn_in"):
         sgld_quadratic_llc([1.0], 50.0, 1.0, 1e-3, burn_in=5.0, draws=5)
+
+
+def test_tms_kgon_published_values():
+    from theory.singular_learning import TMS_KGONS, rlct_tms_kgon
+
+    # Chen et al. (arXiv:2310.06301), c = 6: 5-gon 7, 5+-gon 8.5, 6-gon 8.5; the c-gon (3c - 1)/2
+    assert rlct_tms_kgon(5, 6) == 7
+    assert rlct_tms_kgon(5, 6, 1) == Fraction(17, 2)
+    assert rlct_tms_kgon(6, 6) == Fraction(17, 2)
+    assert [rlct_tms_kgon(c, c) for c in TMS_KGONS] == [Fraction(3 * c - 1, 2) for c in TMS_KGONS]
+    # dead features with a negative bias are flat: lambda does not depend on c
+    assert {rlct_tms_kgon(5, c) for c in range(5, 12)} == {7}
+    assert isinstance(rlct_tms_kgon(6, 8, 2), Fraction)
+
+
+@pytest.mark.parametrize("args, exc", [((4, 6), ValueError), ((9, 9), ValueError), ((6, 5), ValueError),
+                                       ((5, 6, 2), ValueError), ((5, 6, -1), ValueError), ((5.0, 6), TypeError)])
+def test_tms_kgon_bad_input(args, exc):
+    from theory.singular_learning import rlct_tms_kgon
+
+    with pytest.raises(exc):
+        rlct_tms_kgon(*args)
+
+
+def test_tms_kgon_derivation_agrees_with_the_function():
+    from theory.singular_learning import rlct_tms_kgon, tms_kgon_derivation
+
+    d = tms_kgon_derivation()
+    assert d.to_markdown().startswith("# ")
+    eqs = [s.equation for s in d.steps if s.equation is not None]
+    published = [e for e in eqs if isinstance(e.lhs, sp.Tuple)][0]
+    assert tuple(published.lhs) == (rlct_tms_kgon(5, 6), rlct_tms_kgon(5, 6, 1), rlct_tms_kgon(6, 6))
+    assert tuple(published.lhs) == tuple(published.rhs)

@@ -20,6 +20,8 @@ CASES = {
     "theory.singular_learning.wbic_derivation": Call(),
     "theory.singular_learning.sgld_bias_derivation": Call(),
     "theory.singular_learning.quadratic_degradation_derivation": Call(),
+    "theory.singular_learning.tms_kgon_derivation": Call(),
+    "theory.singular_learning.rlct_tms_kgon": Call((5, 6), {"positive_biases": 1}),
     "theory.singular_learning.quadratic_behaviour_degradation": Call(
         ([1.0, 4.0], [[2.0, 0.5], [0.5, 1.0]], 50.0, 1.0, 0.004), {"times": [0, 10, 20]}),
     "theory.singular_learning.quadratic_degradation_rate": Call(([1.0, 4.0], [2.0, 1.0])),

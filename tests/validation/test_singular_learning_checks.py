@@ -110,3 +110,17 @@ def test_schema_rejects_bad_parameters():
 @pytest.mark.parametrize("name", NAMES)
 def test_full_mode_passes(name):
     assert get_check(name).run(mode="full", seed=0, catch=False).passed
+
+
+@pytest.mark.parametrize("k, sigma", [(5, 0), (5, 1), (6, 0)])
+def test_tms_kgon_system_is_a_critical_point_of_the_predicted_rank(k, sigma):
+    """The derivation's assumption: at the polished k-gon the Hessian has rank 3k - 1 + 3 sigma, all positive."""
+    from validation.systems import TmsKgonSystem
+
+    _, data, info = TmsKgonSystem(k, 6, sigma, 3000, 0.9).build(7)
+    ev = info["hessian_eigenvalues"]
+    assert info["grad_norm"] < 1e-12
+    curved = ev > 1e-6 * ev.max()
+    assert int(curved.sum()) == 3 * k - 1 + 3 * sigma
+    assert np.all(np.abs(ev[~curved]) < 1e-10 * ev.max())  # the rest exactly flat (no negative curvature)
+    assert bool(((data[0] > 0).sum(1) == 1).all())  # one-hot rows only

@@ -7,6 +7,8 @@ Public API (re-exported from private modules):
 * :func:`normal_crossing_tempered_loss`, :func:`normal_crossing_llc` -- finite-:math:`n\\beta`
   values by quadrature;
 * :func:`wbic_beta`, :func:`sgld_quadratic_llc`, :func:`sgld_step_size_bias`;
+* :func:`rlct_tms_kgon` -- the local learning coefficient of the toy model of superposition's
+  :math:`k`-gon critical points (Chen et al., arXiv:2310.06301);
 * :func:`quadratic_behaviour_degradation`, :func:`quadratic_degradation_rate` -- how a behaviour
   with a quadratic loss degrades with temperature (natural degradation).
 
@@ -22,6 +24,7 @@ from theory.singular_learning._derivations import (
     normal_crossing_derivation,
     quadratic_degradation_derivation,
     sgld_bias_derivation,
+    tms_kgon_derivation,
     wbic_derivation,
 )
 from theory.singular_learning._behaviour import quadratic_behaviour_degradation, quadratic_degradation_rate
@@ -31,6 +34,7 @@ from theory.singular_learning._rlct import (
     rlct_normal_crossing,
     rlct_reduced_rank,
 )
+from theory.singular_learning._tms import TMS_KGONS, rlct_tms_kgon
 from theory.singular_learning._tempered import (
     normal_crossing_llc,
     normal_crossing_tempered_loss,
@@ -56,4 +60,7 @@ __all__ = [
     "quadratic_degradation_derivation",
     "quadratic_behaviour_degradation",
     "quadratic_degradation_rate",
+    "rlct_tms_kgon",
+    "TMS_KGONS",
+    "tms_kgon_derivation",
 ]

@@ -12,6 +12,7 @@ __all__ = [
     "wbic_derivation",
     "sgld_bias_derivation",
     "quadratic_degradation_derivation",
+    "tms_kgon_derivation",
 ]
 
 _WATANABE = "S. Watanabe, Algebraic Geometry and Statistical Learning Theory, Cambridge (2009)"
@@ -215,4 +216,56 @@ def quadratic_degradation_derivation() -> Derivation:
            "M_ii v_i (1 - rho_i^(2t)) / 2 over the steps at which B is evaluated.")
     d.truncation = ("Exact for a quadratic loss and behaviour; for a network, the quadratic (Laplace) approximation holds "
                     "at temperatures where the posterior stays inside the quadratic region of w* (regular directions).")
+    return d
+
+
+@register_derivation("singular_learning-tms-kgon")
+def tms_kgon_derivation() -> Derivation:
+    r"""Local learning coefficient of the :math:`k`-gon critical points of the toy model of superposition.
+
+    Returns
+    -------
+    Derivation
+        ``singular_learning-tms-kgon``: :math:`\lambda = (3k - 1 + 3\sigma)/2` from the rank of the
+        Hessian transverse to the exactly flat directions, and the published :math:`c = 6` values.
+
+    References
+    ----------
+    Z. Chen, E. Lau, J. Mendel, S. Wei, D. Murfet, arXiv:2310.06301 v1; Watanabe (2009), sec. 7.1.
+    """
+    k, c, s, r = sp.symbols("k c sigma r", integer=True, nonnegative=True)
+    lam = sp.Symbol("lambda")
+    d = Derivation(
+        "singular_learning-tms-kgon",
+        "Toy model of superposition: the local learning coefficient of the k-gon critical points",
+        "At a k-gon critical point of ReLU(W^T W x + b) (W 2 x c) on one-hot inputs mu e_i, the loss is a nondegenerate "
+        "quadratic transverse to its flat directions, and flat in them exactly, so lambda is half the Hessian's rank.",
+        assumptions=["two hidden dimensions; inputs x = mu e_i, i uniform on the c features, mu ~ U[0, 1] (the "
+                     "high-sparsity limit of Chen et al., eq. (2))",
+                     "5 <= k <= 8 live columns on a regular k-gon with radius l* and biases b* < 0 (the paper's critical points)",
+                     "dead columns W_j = 0; sigma of them with the positive bias 1/(2c), the others with a negative bias",
+                     "the Hessian of the live block has rank 3k - 1 (the O(2) orbit is its only null direction; checked "
+                     "numerically at the critical points the checks sample)"],
+        references=["Z. Chen, E. Lau, J. Mendel, S. Wei, D. Murfet, Dynamical versus Bayesian phase transitions in a toy "
+                    "model of superposition, arXiv:2310.06301 v1 (2023): Lemma 3.1, appendix E, local learning "
+                    "coefficients of the c = 6 critical points",
+                    _WATANABE + ", sec. 7.1", _LAU],
+    )
+    d.step("Parameters: the 2 x c weights and c biases,", sp.Eq(sp.Symbol("d"), 3 * c))
+    d.step("A dead feature j with b_j < 0: for small W_j every pre-activation it enters (W_j . W_i mu + b_i, "
+           "|W_j|^2 mu + b_j, W_i . W_j mu + b_j) stays negative, so the loss does not depend on (W_j, b_j): "
+           "3 exactly flat directions per such feature, contributing 0 to lambda.")
+    d.step("A dead feature with b_j = 1/(2c) > 0: output j is active, equal to b_j + W_j . W x, a nondegenerate quadratic in "
+           "(W_j, b_j) (the live columns span the plane): 3 directions of positive curvature.")
+    d.step("The live block (3k parameters) is invariant under the rotations O(2) of the hidden plane: one flat direction, "
+           "the rest nondegenerate, so the Hessian's rank is", sp.Eq(r, 3 * k - 1 + 3 * s))
+    d.step("Locally the loss is K(u) = sum_{i<=r} h_i u_i^2 (h_i > 0) in suitable coordinates, constant in the other d - r; "
+           "its zeta function has its largest pole at -r/2, so", sp.Eq(lam, (r) / 2))
+    expr = sp.Rational(1, 2) * (3 * k - 1 + 3 * s)
+    d.step("that is", sp.Eq(lam, expr))
+    d.step("At c = 6 this gives the published values: 5-gon, 5+-gon (one positive dead bias) and 6-gon,",
+           sp.Eq(sp.Tuple(expr.subs({k: 5, s: 0}), expr.subs({k: 5, s: 1}), expr.subs({k: 6, s: 0})),
+                 sp.Tuple(7, sp.Rational(17, 2), sp.Rational(17, 2)), evaluate=False))
+    d.step("and for the c-gon (k = c, sigma = 0) the regular count minus the orbit,", sp.Eq(expr.subs({k: c, s: 0}), (3 * c - 1) / sp.Integer(2), evaluate=False))
+    d.truncation = "Exact: lambda is an integer or half-integer; no expansion is truncated."
     return d

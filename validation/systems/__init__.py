@@ -20,8 +20,10 @@ from validation.systems._slt import (
     networks_param,
     powers_list_param,
 )
+from validation.systems._tms import KGON_CRITICAL_POINTS, TmsKgonSystem
 from validation.systems._summands import SUMMANDS, Summand, summand
 
 __all__ = ["MLP", "activation_param", "layer_laws", "LindbladModel", "Summand", "SUMMANDS", "summand", "DeepLinearTeacherStudent",
-           "NormalCrossingSystem", "QuadraticBehaviourSystem", "QuadraticSystem", "TrainedStudent", "networks_param",
+           "NormalCrossingSystem", "QuadraticBehaviourSystem", "QuadraticSystem", "TmsKgonSystem",
+           "KGON_CRITICAL_POINTS", "TrainedStudent", "networks_param",
            "powers_list_param"]

@@ -7,6 +7,8 @@ Importing this package registers the checks (one private module per experiment):
 * ``singular_learning.deep_linear`` -- SGLD on trained deep linear networks against Aoyagi's lambda;
 * ``singular_learning.degradation`` -- slope of the degradation curve equals lambda;
 * ``singular_learning.degradation_exponent`` -- the degradation curve has exponent 1;
+* ``singular_learning.tms_kgon`` -- the LLC of the toy model of superposition's k-gon critical points
+  against Chen et al. (arXiv:2310.06301);
 * ``singular_learning.quadratic_degradation`` -- a quadratic behaviour degrades at its predicted rate
   (natural degradation, :func:`numerics.singular_learning.degradation_experiment`).
 
@@ -21,6 +23,7 @@ from validation.checks.singular_learning import (  # noqa: F401  (registration)
     _normal_crossing,
     _quadratic_degradation,
     _step_bias,
+    _tms_kgon,
 )
 
 __all__: list[str] = []
