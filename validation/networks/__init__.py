@@ -1,4 +1,4 @@
-"""Your network, your check: the 1/width theory against a user's own torch MLP.
+r"""Your network, your check: the 1/width theory against a user's own torch MLP.
 
 - :func:`check_network` -- one call: describe the network, predict, sample an ensemble with the same
   initialisation law in one batched program, compare (family-wise level) and plot;
