@@ -1,4 +1,4 @@
-"""Your network, your check: the 1/width theory against a user's own torch MLP.
+r"""Your network, your check: the 1/width theory against a user's own torch MLP.
 
 - :func:`check_network` -- one call: describe the network, predict, sample an ensemble with the same
   initialisation law in one batched program, compare (family-wise level) and plot;
@@ -6,6 +6,24 @@
   architecture and every layer's measured initialisation law (:class:`DescribedNetwork`);
 - :func:`network_checks` -- the underlying :class:`~validation.check.Check` objects (one per quantity), to
   register, run or calibrate like any other check.
+
+Calibration (``benchmarks/wide_networks_check_network_calibration.py``, numbers in
+``benchmarks/results/wide_networks_check_network_calibration.json``): two user networks with torch's default
+(uniform) initialisation, ``nn.Sequential`` 5 -> 32 -> 32 -> 1 with ``nn.Tanh`` and with ``nn.ReLU``, three
+inputs, ``ensemble_size=20_000``, 150 seeds each, every seed described and sampled afresh as
+``check_network(..., seed=s)`` does, each quantity judged at 1e-3:
+
+- **false fails** of the correct theory: ``check_network`` failed at 0 of 150 seeds for either network
+  (family-wise bound 0.01; binomial p = 1); per quantity 0/150 at 1e-3 (95% Clopper-Pearson upper bound
+  0.024), at most 2/150 at the reference level 0.01 and 5/150 at 0.05: the p-values are conservative, the
+  truncation budget being subtracted;
+- **power of the Gaussian-theory twin** (``gaussian_laws``): 150/150 for every quantity of the tanh network;
+  for the ReLU network 150/150 for the excess kurtosis, 94/150 for the NTK mean, 2/150 for the covariance and
+  0/150 for the output variance, which for ReLU does not depend on the laws at all
+  (:math:`E\,\mathrm{relu}(z)^2 = E z^2/2` for any symmetric law), so that twin is no falsification of it;
+- the scaled twins (variance and covariance 10% too large, NTK mean 2%, kurtosis +0.1) fail at 150/150, and
+  ``infinite_width`` at 150/150 for the kurtosis but at most 1/150 for the variance, covariance and NTK mean,
+  whose 1/width corrections these ensembles do not resolve at width 32.
 
 Example::
 

@@ -6,8 +6,11 @@ hidden layer), Rao-Blackwellised: the mean over networks of the conditional outp
 :math:`\\Sigma = C_b + C_W HH^\\top/n` given the hidden layer.  Power (quick set): the kernel 2% too
 large fails at every contract seed at the suite's alpha (before, with raw output products: 5% was
 rejected in 89% of 200 seeds).  ``.module`` measures the same network built as a user's
-``torch.nn.Sequential`` (``stack_module_state`` + ``vmap``), of which only outputs are seen (raw
-products; building 8000 modules bounds its size): power, the kernel 10% too large.
+``torch.nn.Sequential`` (``stack_module_state`` + ``vmap``, one ``factory()`` call per member), of which
+only outputs are seen (raw products).  Building modules is its whole cost (about 1 ms each), so the
+quick set builds 2000: power, the kernel 20% too large fails at every contract seed (the same signal
+to noise as 10% at the 8000 members it built before, four times the cost); the point of the check is
+the module route end to end, the kernel's precision is ``nngp_covariance``'s.
 
 ``wide_networks.four_point_two_inputs``: the connected four-point function on two inputs
 against the multi-input vertex (Roberts, Yaida & Hanin 2022, sec. 4.2-4.3; exact at any width),
@@ -114,7 +117,7 @@ def _pair_labels(p: Mapping[str, Any]) -> list[str]:
 _NNGP_QUICK = {"hidden_widths": (16,), "C_W1": 1.5, "C_W": 1.8, "C_b": 0.1, "points": 4, "d": 3, "input_seed": 0,
                "ensemble_size": 20_000}
 _NNGP_TWINS = (Twin("kernel_x1.02", "the NNGP kernel 2% too large", _scaled(_nngp_predict, 1.02)),)
-_MODULE_TWINS = (Twin("kernel_x1.1", "the NNGP kernel 10% too large", _scaled(_nngp_predict, 1.1)),)
+_MODULE_TWINS = (Twin("kernel_x1.2", "the NNGP kernel 20% too large", _scaled(_nngp_predict, 1.2)),)
 register(Check(
     "wide_networks.nngp_covariance", "wide_networks",
     "ensemble covariance of MLP outputs on several inputs vs the NNGP kernel (one hidden layer: exact at any width)",
@@ -128,7 +131,7 @@ register(Check(
     "wide_networks.nngp_covariance.module", "wide_networks",
     "ensemble of a user's nn.Sequential (stack_module_state + vmap) vs the NNGP kernel, tanh, several inputs",
     _nngp_predict, lambda p, seed: _nngp_measure(p, seed, module=True), point_compare,
-    quick={"method": "weights", "activation": "tanh", **_NNGP_QUICK, "ensemble_size": 8_000},
+    quick={"method": "weights", "activation": "tanh", **_NNGP_QUICK, "ensemble_size": 2_000},
     full={"ensemble_size": 100_000},
     schema=SCHEMA, twins=_MODULE_TWINS,
     display=Display("output covariance E z(x_a) z(x_b)", kind="point", labels=_pair_labels),
