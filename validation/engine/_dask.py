@@ -110,7 +110,7 @@ class DaskEngine(Engine):
             An engine owning the cluster (closed with it).
         """
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=logging.ERROR, env=dict(THREAD_ENV))
+                               dashboard_address=":0", silence_logs=logging.ERROR, env=dict(THREAD_ENV))
         try:
             client = Client(cluster, set_as_default=False)
             return cls(client, cluster)
