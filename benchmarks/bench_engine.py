@@ -11,7 +11,7 @@ suite (``--suite``)
     ``theorycheck run --full`` on 2 workers against 1 worker (the same checks, seeds and
     verdicts; checked); target >= 1.7x on 2 cores.  Long: run it on a quiet machine.
 
-Run: ``.venv/bin/python benchmarks/bench_engine.py [--suite] [--cells N]``; merges its numbers
+Run: ``.venv/bin/python benchmarks/bench_engine.py [--suite [--mode quick|full]] [--no-overhead] [--cells N]``; merges its numbers
 into ``benchmarks/results/engine.json``.
 """
 
@@ -81,22 +81,22 @@ def overhead(cells: int) -> dict[str, Any]:
     return out
 
 
-def suite() -> dict[str, Any]:
-    """``run --full``: 2 workers against 1, with identical verdicts."""
+def suite(mode: str = "full") -> dict[str, Any]:
+    """``run --full`` (or ``--quick``): 2 workers against 1, with identical verdicts."""
     from validation.check import all_checks
     from validation.runner import run_suite
 
     checks = all_checks()
     t0 = time.perf_counter()
-    one = run_suite(checks, mode="full", seed=0)
+    one = run_suite(checks, mode=mode, seed=0)
     t1 = time.perf_counter() - t0
     with open_engine(2) as eng:
         t0 = time.perf_counter()
-        two = run_suite(checks, mode="full", seed=0, executor=eng)
+        two = run_suite(checks, mode=mode, seed=0, executor=eng)
         t2 = time.perf_counter() - t0
     same = [(r["name"], r["verdict"], r["p_value"]) for r in one.results] == \
            [(r["name"], r["verdict"], r["p_value"]) for r in two.results]
-    print(f"run --full: 1 worker {t1:.1f} s, 2 workers {t2:.1f} s, speed-up {t1 / t2:.2f}x; identical verdicts: {same}")
+    print(f"run --{mode}: 1 worker {t1:.1f} s, 2 workers {t2:.1f} s, speed-up {t1 / t2:.2f}x; identical verdicts: {same}")
     return {"checks": len(checks), "workers_1_s": t1, "workers_2_s": t2, "speedup": t1 / t2, "identical": same}
 
 
@@ -104,12 +104,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cells", type=int, default=1000)
     ap.add_argument("--suite", action="store_true", help="also time run --full on 2 workers against 1 (long)")
+    ap.add_argument("--mode", choices=("quick", "full"), default="full", help="parameter set of the --suite timing")
+    ap.add_argument("--no-overhead", action="store_true", help="skip the per-cell overhead measurement")
     args = ap.parse_args()
     out: dict[str, Any] = json.loads(OUT.read_text()) if OUT.exists() else {}
     out["machine"] = {"cpus": os.cpu_count(), "load_1min": os.getloadavg()[0], "python": platform.python_version()}
-    out["overhead"] = overhead(args.cells)
+    if not args.no_overhead:
+        out["overhead"] = overhead(args.cells)
     if args.suite:
-        out["suite_full"] = suite()
+        out[f"suite_{args.mode}"] = suite(args.mode)
     OUT.write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {OUT}")
 
