@@ -84,7 +84,7 @@ def test_twins_fail_at_suite_alpha(name: str, seed: int, tmp_path: Any) -> None:
 
 
 def _record_is_valid(c: Any, res: Any, tmp_path: Any) -> None:
-    """The stored record validates against the results JSON Schema; declared labels name every component."""
+    """The stored record validates against the results JSON Schema; declared labels name every component; it is drawn."""
     import json
 
     import jsonschema
@@ -101,3 +101,10 @@ def _record_is_valid(c: Any, res: Any, tmp_path: Any) -> None:
         import numpy as np
 
         assert len(labels) == np.size(comps["prediction"]), f"{c.name}: {len(labels)} labels for {np.size(comps['prediction'])} components"
+    # the default plot is drawn from what the run stores (a plot that fails makes `run --plots` exit non-zero)
+    import os
+
+    from validation.plots import plot_result
+
+    path = plot_result(res, c, str(tmp_path / "plots"), record=rec)
+    assert path is not None and os.path.getsize(path) > 1000, f"{c.name}: no plot drawn"

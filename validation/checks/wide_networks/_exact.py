@@ -87,7 +87,7 @@ def _labels(p: Mapping[str, Any]) -> list[str]:
 
 
 def _compare(pred: Prediction, est: Estimate, p: Mapping[str, Any], alpha: float) -> Comparison:
-    return compare_ratios(pred.value, est.diagnostics["ratio_moments"], _labels(p), alpha)
+    return compare_ratios(pred.value, est.diagnostics["ratio_moments"], _labels(p), alpha, est.value, est.stderr)
 
 
 for _name, _act in (("linear", "linear"), ("relu", "relu"), ("leaky_relu", ("leaky_relu", 0.2))):

@@ -57,11 +57,23 @@ def ratio_test(r0_full: float, mom: Mapping[str, float], alpha: float) -> Compar
 
 
 def compare_ratios(predicted: Sequence[float], moments: Sequence[Mapping[str, float]], labels: Sequence[str],
-                   alpha: float) -> Comparison:
-    """One :func:`ratio_test` per component, joined by Bonferroni (:func:`validation.stats.combine`)."""
+                   alpha: float, measured: Sequence[float] | None = None,
+                   stderr: Sequence[float] | None = None) -> Comparison:
+    """One :func:`ratio_test` per component, joined by Bonferroni (:func:`validation.stats.combine`).
+
+    ``measured`` and ``stderr`` (the estimated ratios and their delta-method standard errors),
+    when given, are kept as the comparison's ``components`` so that the result can be drawn and
+    re-analysed; they do not enter the test.
+    """
     pred = np.atleast_1d(np.asarray(predicted, dtype=float))
     if pred.size != len(moments):
         raise ValueError(f"{pred.size} predicted ratios for {len(moments)} measured ones")
     parts = {lab: ratio_test(float(r), mom, alpha) for lab, r, mom in zip(labels, pred, moments)}
-    return combine(parts, alpha)
+    out = combine(parts, alpha)
+    if measured is not None:
+        comps = {"prediction": pred, "measurement": np.asarray(measured, dtype=float), "budget": np.zeros_like(pred)}
+        if stderr is not None:
+            comps["stderr"] = np.asarray(stderr, dtype=float)
+        out.details["components"] = comps
+    return out
 
