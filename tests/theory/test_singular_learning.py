@@ -170,7 +170,7 @@ def test_sgld_quadratic_law_against_simulated_recursion():
             vals.append(np.sum(nb * h / 2 * var))
         var = (1 - eps * A / 2) ** 2 * var + eps
     assert sgld_quadratic_llc(h, nb, g, eps, burn_in=b, draws=T) == pytest.approx(np.mean(vals), rel=1e-12)
-    # stationary value equals the THEORY.md formula d n beta h / [2A(1 - eps A/4)] per direction
+    # stationary value equals the formula d n beta h / [2A(1 - eps A/4)] per direction
     assert sgld_quadratic_llc([4.0], nb, g, eps) == pytest.approx(nb * 4 / (2 * (nb * 4 + g) * (1 - eps * (nb * 4 + g) / 4)))
     # and the symbolic derivation's result
     der = sgld_bias_derivation()
